@@ -1,0 +1,20 @@
+"""`paperboy` command line: thin commands over the use cases, one module per family."""
+
+from __future__ import annotations
+
+import sys
+
+from paperboy.cli import data
+from paperboy.cli.app import app
+
+__all__ = ["app", "main"]
+
+data.register(app)
+
+
+def main() -> None:
+    app(prog_name="paperboy")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

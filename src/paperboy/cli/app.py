@@ -1,0 +1,100 @@
+"""The Typer app, global options, and the helpers every command shares."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from paperboy.config import Settings, load_settings
+from paperboy.store import Store, StoreError, open_store
+
+app = typer.Typer(
+    help="Paperboy: bring in new papers, search them, serve them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+@dataclass
+class Context:
+    settings: Settings
+
+    def store(self) -> Store:
+        try:
+            return open_store(self.settings.database_url)
+        except StoreError as exc:
+            fail(str(exc))
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL or file (env PAPERBOY_DATABASE_URL).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+    )
+    try:
+        settings = load_settings().with_overrides(database_url=db)
+    except ValueError as exc:
+        fail(str(exc))
+    ctx.obj = Context(settings)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line reason and exit non-zero."""
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Any]:
+    """A rich progress bar on stderr; yields ``advance(n)``. Shows rate and ETA when sized."""
+    columns = [
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[cyan]{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as prog:
+        task = prog.add_task(description, total=total, rate="")
+
+        def advance(n: int = 1) -> None:
+            prog.advance(task, n)
+            speed = prog.tasks[task].speed
+            if speed:
+                prog.update(task, rate=f"{speed:,.0f}/s")
+
+        yield advance

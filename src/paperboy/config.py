@@ -1,0 +1,95 @@
+"""Settings: one typed table, read once from the environment and passed in.
+
+Each setting has a name, an environment variable, a type, a default and help text; secrets
+are redacted when dumped (``paperboy config``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Callable[[], Any] | Any
+    help: str
+    cast: Callable[[str], Any] = str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"PAPERBOY_{self.name.upper()}"
+
+
+def _default_db() -> str:
+    return f"sqlite:///{Path(user_data_dir('paperboy')) / 'paperboy.db'}"
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be ≥ 0")
+    return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", _default_db, "Database URL: sqlite:///PATH (default: a file in the user data directory)."),
+    Setting("embed_model", "all-MiniLM-L6-v2", "Sentence-embedding model: the packaged default or any sentence-transformers name or path."),
+    Setting("arxiv_oai_url", "https://oaipmh.arxiv.org/oai", "arXiv OAI-PMH endpoint."),
+    Setting("arxiv_api_url", "https://export.arxiv.org/api/query", "arXiv Atom API endpoint."),
+    Setting("hf_url", "https://huggingface.co", "Hugging Face base URL for daily papers."),
+    Setting("request_delay", 3.0, "Seconds between requests to arXiv (arXiv asks for at least 3).", _positive_float),
+    Setting("max_retries", 5, "Retries for a failed upstream request, with bounded backoff.", int),
+    Setting("host", "127.0.0.1", "Address `paperboy serve` listens on."),
+    Setting("port", 8000, "Port `paperboy serve` listens on.", int),
+    Setting("secret_key", "", "Key that signs login links and cookies (generated and stored if empty).", secret=True),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def dump(self) -> dict[str, Any]:
+        """All values, with secrets redacted, for `paperboy config`."""
+        return {
+            s.name: ("<redacted>" if s.secret and self.values[s.name] else self.values[s.name])
+            for s in SETTINGS
+        }
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        unknown = set(overrides) - set(_BY_NAME)
+        if unknown:
+            raise KeyError(f"unknown settings: {sorted(unknown)}")
+        return Settings({**self.values, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from PAPERBOY_* variables over the defaults; a bad value names its variable."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = environ.get(s.env)
+        if raw is None or raw == "":
+            values[s.name] = s.default() if callable(s.default) else s.default
+            continue
+        try:
+            values[s.name] = s.cast(raw)
+        except ValueError as exc:
+            raise ValueError(f"{s.env}={raw!r}: {exc}") from None
+    return Settings(values)

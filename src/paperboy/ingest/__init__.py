@@ -1,0 +1,1 @@
+"""Ingest: wire formats → adapters → Paper, merged idempotently into the store."""

@@ -1,0 +1,114 @@
+"""Import use cases shared by the CLI, the demo and (later) the scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperboy.ingest.adapt import Rejected
+from paperboy.ingest.formats import detect, format_named
+from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.models.paper import Paper
+from paperboy.models.query import UpsertCounts
+from paperboy.store import Store
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+MAX_KEPT_ERRORS = 1000
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    rejected: int = 0
+    errors: list[Rejected | str] = field(default_factory=list)
+    failed_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and not self.failed_files
+
+    def summary(self) -> dict:
+        return {
+            "added": self.counts.added,
+            "updated": self.counts.updated,
+            "unchanged": self.counts.unchanged,
+            "rejected": self.rejected,
+        }
+
+    def reject(self, item: Rejected | str) -> None:
+        self.rejected += 1
+        log.info("rejected: %s", item)
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(item)
+
+    def merge(self, other: ImportReport) -> None:
+        self.counts.add(other.counts)
+        self.rejected += other.rejected
+        self.errors.extend(other.errors[: MAX_KEPT_ERRORS - len(self.errors)])
+        self.failed_files.extend(other.failed_files)
+
+
+def import_records(
+    store: Store,
+    records: Iterable[Paper | Rejected],
+    *,
+    batch_size: int = BATCH,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Upsert papers batch by batch; each batch is one transaction, so a crash loses at most
+    the batch in flight and a rerun converges on the state of one clean import."""
+    report = ImportReport()
+    batch: list[Paper] = []
+
+    def flush() -> None:
+        if batch:
+            report.counts.add(store.upsert_papers(batch))
+            if progress:
+                progress(len(batch))
+            batch.clear()
+
+    for item in records:
+        if isinstance(item, Rejected):
+            report.reject(item)
+            if progress:
+                progress(1)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return report
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    namespace: str | None = None,
+    batch_size: int = BATCH,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import each file with its detected (or named) format; a bad file does not stop the rest."""
+    report = ImportReport()
+    for path in paths:
+        try:
+            src = SourceFile(path)
+            reader = format_named(fmt) if fmt else detect(src)
+            log.info("importing %s as %s", src.name, reader.name)
+            part = import_records(
+                store, reader.read(src, namespace), batch_size=batch_size, progress=progress
+            )
+        except SourceError as exc:
+            report.failed_files.append(str(path))
+            report.errors.append(str(exc))
+            log.error("%s", exc)
+            continue
+        log.info("%s: %s", path, part.summary())
+        report.merge(part)
+    return report

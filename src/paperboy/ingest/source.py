@@ -1,0 +1,101 @@
+"""An input file, gzip or not, read defensively: bad bytes reject a line, not the file."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from paperboy.ingest.adapt import Rejected
+
+MAX_LINE = 1_000_000  # bytes; a longer JSON line is rejected unread
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class SourceError(ValueError):
+    """The whole file is unreadable (missing, empty, not a known format)."""
+
+
+class SourceFile:
+    def __init__(self, path: str | Path, *, data: bytes | None = None, name: str | None = None):
+        self.path = Path(path)
+        self.name = name or str(path)
+        self._data = data
+        if data is None and not self.path.is_file():
+            raise SourceError(f"{self.name}: no such file")
+        self.gzipped = self._raw_head(2) == _GZIP_MAGIC
+
+    def _raw_head(self, n: int) -> bytes:
+        if self._data is not None:
+            return self._data[:n]
+        with open(self.path, "rb") as fh:
+            return fh.read(n)
+
+    def _open(self):
+        import io
+
+        raw = io.BytesIO(self._data) if self._data is not None else open(self.path, "rb")  # noqa: SIM115
+        return gzip.GzipFile(fileobj=raw) if self.gzipped else raw
+
+    def head(self, n: int = 4096) -> bytes:
+        """The first bytes after decompression, BOM stripped, for format sniffing."""
+        try:
+            with self._open() as fh:
+                data = fh.read(n)
+        except (OSError, EOFError, zlib.error):
+            return b""
+        for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            if data.startswith(bom):
+                if bom != codecs.BOM_UTF8:
+                    return data[len(bom) :].decode(_bom_codec(bom), "ignore").encode()
+                return data[len(bom) :]
+        return data
+
+    def read_bytes(self) -> bytes:
+        """The whole (decompressed) file; a truncated gzip stream raises SourceError."""
+        try:
+            with self._open() as fh:
+                return fh.read()
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SourceError(f"{self.name}: unreadable or truncated ({exc})") from None
+
+    def text(self) -> str:
+        """The whole file as text (UTF-8, or UTF-16 with a BOM); bad bytes raise SourceError."""
+        data = self.read_bytes()
+        codec = "utf-8-sig"
+        for bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            if data.startswith(bom):
+                codec = _bom_codec(bom)
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(f"{self.name}: line {line}: not valid {codec} text") from None
+
+    def lines(self) -> Iterator[tuple[int, str | Rejected]]:
+        """Numbered lines as text; a line that is not UTF-8 or is too long is a Rejected."""
+        lineno = 0
+        try:
+            with self._open() as fh:
+                for lineno, raw in enumerate(fh, start=1):  # noqa: B007
+                    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                        raw = raw[3:]
+                    if len(raw) > MAX_LINE:
+                        yield lineno, Rejected(self.name, f"line {lineno}", f"line longer than {MAX_LINE} bytes")
+                        continue
+                    try:
+                        yield lineno, raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        yield lineno, Rejected(
+                            self.name, f"line {lineno}", f"not valid UTF-8 (byte {exc.start + 1})"
+                        )
+        except (OSError, EOFError, zlib.error) as exc:
+            yield lineno + 1, Rejected(
+                self.name, f"after line {lineno}", f"file is truncated or corrupt ({exc})"
+            )
+
+
+def _bom_codec(bom: bytes) -> str:
+    return "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"

@@ -1,0 +1,218 @@
+"""The Paper record every layer speaks, with its field limits.
+
+Limits exist so that one hostile or broken record cannot bloat the database or the pages:
+a field over its limit is rejected (titles, ids) or truncated with a marker (abstracts,
+comments), and the importer reports which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+
+from paperboy.models.arxiv_id import ArxivId
+
+ARXIV = "arxiv"
+
+# Documented in README ("Field limits").
+MAX_ID = 200
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_AUTHORS = 10_000  # large collaborations list thousands
+MAX_AUTHOR = 1_000  # broken upstream records glue many names into one
+MAX_CATEGORIES = 50
+MAX_CATEGORY = 200  # arXiv's free-text classes (ACM, MSC) land here too
+MAX_SHORT = 2_000  # comment, journal ref
+MAX_DOI = 200
+MAX_LINKS = 20
+TRUNCATED = " […]"
+
+_CODE_LINK = re.compile(
+    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|[\w.-]+\.github\.io)"
+    r"/[^\s<>\"'(){}\[\],;]*[^\s<>\"'(){}\[\],;.:!?]",
+    re.IGNORECASE,
+)
+_ANY_URL = re.compile(r"https?://[^\s<>\"'(){}\[\],;]*[^\s<>\"'(){}\[\],;.:!?]", re.IGNORECASE)
+_PROJECT_HINT = re.compile(r"(project|code|page|website|available|github|demo|repo)", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+
+
+class PaperError(ValueError):
+    """A record that cannot become a Paper; the message names the field."""
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper. ``id`` is canonical (no version); non-arXiv ids are kept as given."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    namespace: str = ARXIV
+    version: int | None = None
+    published: date | None = None  # first version
+    updated: date | None = None  # latest version
+    listing_date: date | None = None  # the day it was announced
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    code_links: list[str] = field(default_factory=list)
+    upvotes: int | None = None  # external count, e.g. from Hugging Face
+    upvote_sources: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None  # set by the store
+    last_seen: datetime | None = None  # set by the store on every change
+
+    @property
+    def is_arxiv(self) -> bool:
+        return self.namespace == ARXIV
+
+    @property
+    def abs_url(self) -> str | None:
+        return ArxivId(self.id, self.version).abs_url if self.is_arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return ArxivId(self.id, self.version).pdf_url if self.is_arxiv else None
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    def content_hash(self) -> str:
+        """Digest of everything an import can change; equal hashes mean a no-op re-import."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BOOKKEEPING}
+        blob = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k, v in d.items():
+            if isinstance(v, date | datetime):
+                d[k] = v.isoformat()
+        return d
+
+
+_BOOKKEEPING = {"first_seen", "last_seen"}
+
+
+def clean_text(value: object, name: str, limit: int, *, truncate: bool) -> str:
+    """Collapse whitespace; reject or truncate text over ``limit`` characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PaperError(f"{name}: expected text, got {type(value).__name__}")
+    text = _WS.sub(" ", value.replace("\x00", "")).strip()
+    if len(text) > limit:
+        if not truncate:
+            raise PaperError(f"{name}: {len(text)} characters is over the limit of {limit}")
+        text = text[: limit - len(TRUNCATED)].rstrip() + TRUNCATED
+    return text
+
+
+def clean_list(values: object, name: str, limit: int, item_limit: int) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list | tuple):
+        raise PaperError(f"{name}: expected a list, got {type(values).__name__}")
+    if len(values) > limit:
+        raise PaperError(f"{name}: {len(values)} items is over the limit of {limit}")
+    out: list[str] = []
+    for v in values:
+        text = clean_text(v, name, item_limit, truncate=False)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def find_code_links(*texts: str | None) -> list[str]:
+    """Code and project links in an abstract or comment (GitHub, GitLab, HF, project pages)."""
+    links: list[str] = []
+    for text in texts:
+        if not text:
+            continue
+        for m in _CODE_LINK.finditer(text):
+            _add_link(links, m.group(0))
+        for m in _ANY_URL.finditer(text):
+            url = m.group(0)
+            context = text[max(0, m.start() - 40) : m.start()]
+            if "arxiv.org" not in url.lower() and _PROJECT_HINT.search(context + url):
+                _add_link(links, url)
+    return links[:MAX_LINKS]
+
+
+def _add_link(links: list[str], url: str) -> None:
+    url = url.rstrip("/")
+    if url.lower() not in (x.lower() for x in links):
+        links.append(url)
+
+
+def normalize(paper: Paper) -> Paper:
+    """Enforce field limits and derive code links; raise PaperError naming the bad field."""
+    if not paper.id or len(paper.id) > MAX_ID:
+        raise PaperError(f"id: missing or over {MAX_ID} characters")
+    title = clean_text(paper.title, "title", MAX_TITLE, truncate=False)
+    if not title:
+        raise PaperError("title: missing")
+    abstract = clean_text(paper.abstract, "abstract", MAX_ABSTRACT, truncate=True)
+    comment = clean_text(paper.comment, "comment", MAX_SHORT, truncate=True) or None
+    journal_ref = clean_text(paper.journal_ref, "journal_ref", MAX_SHORT, truncate=True) or None
+    doi = clean_text(paper.doi, "doi", MAX_DOI, truncate=False) or None
+    if paper.upvotes is not None and (not isinstance(paper.upvotes, int) or paper.upvotes < 0):
+        raise PaperError(f"upvotes: expected a count, got {paper.upvotes!r}")
+    links = clean_list(paper.code_links, "code_links", MAX_LINKS * 5, MAX_SHORT)
+    for link in find_code_links(abstract, comment):
+        _add_link(links, link)
+    return replace(
+        paper,
+        title=title,
+        abstract=abstract,
+        authors=clean_list(paper.authors, "authors", MAX_AUTHORS, MAX_AUTHOR),
+        categories=clean_list(paper.categories, "categories", MAX_CATEGORIES, MAX_CATEGORY),
+        comment=comment,
+        journal_ref=journal_ref,
+        doi=doi,
+        code_links=links[:MAX_LINKS],
+        upvote_sources=clean_list(paper.upvote_sources, "upvote_sources", 20, 50),
+    )
+
+
+def merge(stored: Paper, incoming: Paper) -> Paper:
+    """The paper after seeing ``incoming``: newer versions win, older ones are ignored.
+
+    Merging is deterministic and idempotent, so importing the same data twice, or a file
+    with duplicates, ends in the same state as importing it once.
+    """
+    if stored.version and incoming.version and incoming.version < stored.version:
+        # An older version: keep our content, only take community signals.
+        return _merge_signals(stored, incoming)
+    merged = replace(stored)
+    for f in fields(Paper):
+        if f.name in _BOOKKEEPING or f.name in ("upvotes", "upvote_sources"):
+            continue
+        value = getattr(incoming, f.name)
+        if value in (None, "", []):
+            continue
+        if f.name in ("published", "listing_date") and getattr(stored, f.name):
+            value = min(value, getattr(stored, f.name))  # the first appearance stays first
+        elif f.name == "updated" and stored.updated:
+            value = max(value, stored.updated)
+        elif f.name == "version" and stored.version:
+            value = max(value, stored.version)
+        elif f.name == "code_links":
+            value = list(dict.fromkeys([*stored.code_links, *value]))[:MAX_LINKS]
+        setattr(merged, f.name, value)
+    return _merge_signals(merged, incoming)
+
+
+def _merge_signals(paper: Paper, incoming: Paper) -> Paper:
+    if incoming.upvotes is None:
+        return paper
+    sources = list(dict.fromkeys([*paper.upvote_sources, *incoming.upvote_sources]))
+    return replace(paper, upvotes=incoming.upvotes, upvote_sources=sources)

@@ -1,0 +1,361 @@
+"""SQLite backend: one file, WAL, a single writer thread-safe behind a lock, FTS5 for BM25.
+
+Reads use one connection per thread, so a long import never blocks the web app's reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from paperboy.models.paper import Paper
+from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
+from paperboy.store.base import Store, StoreError
+from paperboy.store.migrate import migrate_sqlite
+
+_COLUMNS = (
+    "id namespace version title abstract authors categories primary_category published "
+    "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
+    "first_seen last_seen content_hash"
+).split()
+_JSON = {"authors", "categories", "code_links", "upvote_sources"}
+_DATES = {"published", "updated", "listing_date"}
+_TIMES = {"first_seen", "last_seen"}
+_SELECT = "SELECT " + ", ".join(f"p.{c}" for c in _COLUMNS) + " FROM papers p"
+_ORDERS = {
+    "listing": "COALESCE(p.listing_date, p.published) DESC, p.id DESC",
+    "published": "p.published DESC, p.id DESC",
+    "upvotes": "COALESCE(p.upvotes, 0) DESC, COALESCE(p.listing_date, p.published) DESC, p.id",
+    "id": "p.id",
+}
+_CHUNK = 500  # host parameters per IN (...) list
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _row_to_paper(row: Sequence) -> Paper:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    kwargs = {}
+    for name, value in values.items():
+        if name in ("primary_category", "content_hash"):
+            continue
+        if name in _JSON:
+            value = json.loads(value)
+        elif name in _DATES and value:
+            value = date.fromisoformat(value)
+        elif name in _TIMES and value:
+            value = datetime.fromisoformat(value)
+        kwargs[name] = value
+    return Paper(**kwargs)
+
+
+def _paper_row(p: Paper, now: str) -> tuple:
+    return (
+        p.id, p.namespace, p.version, p.title, p.abstract,
+        json.dumps(p.authors, ensure_ascii=False), json.dumps(p.categories, ensure_ascii=False),
+        p.primary_category,
+        p.published.isoformat() if p.published else None,
+        p.updated.isoformat() if p.updated else None,
+        p.listing_date.isoformat() if p.listing_date else None,
+        p.comment, p.journal_ref, p.doi,
+        json.dumps(p.code_links, ensure_ascii=False), p.upvotes,
+        json.dumps(p.upvote_sources, ensure_ascii=False),
+        now, now, p.content_hash(),
+    )  # fmt: skip
+
+
+def fts_expression(query: TextQuery) -> str:
+    """An FTS5 MATCH expression with every user word quoted, so none is read as syntax."""
+    parts = [_quote(t) for t in query.terms] + [_quote(p) for p in query.phrases]
+    parts = [p for p in parts if p != '""']
+    return (" AND " if query.mode == "and" else " OR ").join(parts)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def filter_sql(filters: Filters | None) -> tuple[str, list]:
+    """A WHERE fragment over alias ``p`` and its parameters."""
+    if not filters:
+        return "1", []
+    clauses, params = [], []
+    if filters.categories:
+        ors = []
+        for cat in filters.categories:
+            ors.append("j.value = ? OR j.value LIKE ?")
+            params += [cat, f"{cat}.%"]
+        clauses.append(f"EXISTS (SELECT 1 FROM json_each(p.categories) j WHERE {' OR '.join(ors)})")
+    for author in filters.authors:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(p.authors) j WHERE lower(j.value) LIKE ? ESCAPE '\\')"
+        )
+        params.append("%" + author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if filters.after:
+        clauses.append("COALESCE(p.listing_date, p.published) >= ?")
+        params.append(filters.after.isoformat())
+    if filters.before:
+        clauses.append("COALESCE(p.listing_date, p.published) <= ?")
+        params.append(filters.before.isoformat())
+    if filters.namespace:
+        clauses.append("p.namespace = ?")
+        params.append(filters.namespace)
+    return " AND ".join(clauses) or "1", params
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._writer = self._connect()
+        try:
+            migrate_sqlite(self._writer)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            self._readers().append(conn)
+        return conn
+
+    def _readers(self) -> list[sqlite3.Connection]:
+        if not hasattr(self, "_all_readers"):
+            self._all_readers: list[sqlite3.Connection] = []
+        return self._all_readers
+
+    def _read(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._reader.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _write_transaction(self):
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    # --- papers -------------------------------------------------------------------------
+    def _stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            rows = self._writer.execute(
+                f"SELECT id, content_hash FROM papers WHERE id IN ({marks})", chunk
+            )
+            out.update(rows)
+        return out
+
+    def _load_papers(self, ids: list[str]) -> dict[str, Paper]:
+        return self._fetch_papers(self._writer, ids)
+
+    def _fetch_papers(self, conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Paper]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Paper] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", chunk):
+                paper = _row_to_paper(row)
+                out[paper.id] = paper
+        return out
+
+    def _write_papers(self, papers: list[tuple[Paper, bool]]) -> None:
+        now = _now()
+        inserts = [_paper_row(p, now) for p, new in papers if new]
+        updates = [_paper_row(p, now) for p, new in papers if not new]
+        if inserts:
+            marks = ",".join("?" * len(_COLUMNS))
+            self._writer.executemany(
+                f"INSERT INTO papers ({', '.join(_COLUMNS)}) VALUES ({marks})", inserts
+            )
+        if updates:
+            keep = [i for i, c in enumerate(_COLUMNS) if c not in ("id", "first_seen")]
+            sets = ", ".join(f"{_COLUMNS[i]} = ?" for i in keep)
+            self._writer.executemany(
+                f"UPDATE papers SET {sets} WHERE id = ?",
+                [tuple(row[i] for i in keep) + (row[0],) for row in updates],
+            )
+
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        return self._fetch_papers(self._reader, ids)
+
+    def count_papers(self, filters: Filters | None = None) -> int:
+        where, params = filter_sql(filters)
+        return self._read(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
+
+    def list_papers(
+        self,
+        filters: Filters | None = None,
+        *,
+        order: str = "listing",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Paper]:
+        if order not in _ORDERS:
+            raise ValueError(f"unknown order {order!r}; expected one of {sorted(_ORDERS)}")
+        where, params = filter_sql(filters)
+        rows = self._read(
+            f"{_SELECT} WHERE {where} ORDER BY {_ORDERS[order]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_row_to_paper(r) for r in rows]
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[list[Paper]]:
+        last = 0
+        while True:
+            rows = self._read(
+                f"SELECT p.rowid, {_SELECT[7:]} WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [_row_to_paper(r[1:]) for r in rows]
+
+    def listing_dates(self, filters: Filters | None = None) -> list[date]:
+        where, params = filter_sql(filters)
+        rows = self._read(
+            f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
+            f" AND {where} ORDER BY p.listing_date DESC",
+            params,
+        )
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
+        where, params = filter_sql(filters)
+        out: set[str] = set()
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT p.id FROM papers p WHERE p.id IN ({marks}) AND {where}", [*chunk, *params]
+            )
+            out.update(r[0] for r in rows)
+        return out
+
+    def stats(self) -> dict:
+        papers = self._read("SELECT count(*) FROM papers")[0][0]
+        namespaces = dict(self._read("SELECT namespace, count(*) FROM papers GROUP BY namespace"))
+        first, last = self._read("SELECT min(listing_date), max(listing_date) FROM papers")[0]
+        vectors = dict(self._read("SELECT model, count(*) FROM vectors GROUP BY model"))
+        schema = self._read("SELECT max(version) FROM schema_migrations")[0][0]
+        size = self.path.stat().st_size if self.path.exists() else 0
+        return {
+            "papers": papers,
+            "namespaces": namespaces,
+            "listing_dates": [first, last],
+            "vectors": vectors,
+            "schema_version": schema,
+            "database": self.url,
+            "file_bytes": size,
+        }
+
+    # --- search -------------------------------------------------------------------------
+    def lexical_search(
+        self,
+        query: TextQuery,
+        filters: Filters | None = None,
+        *,
+        limit: int = 100,
+        weights: FieldWeights = FieldWeights(),
+    ) -> list[Hit]:
+        expression = fts_expression(query)
+        if not expression:
+            return []
+        where, params = filter_sql(filters)
+        rank = f"bm25(papers_fts, {weights.title:g}, {weights.abstract:g}, {weights.authors:g})"
+        join = "" if not filters else "JOIN papers p ON p.rowid = papers_fts.rowid"
+        sql = (
+            f"SELECT (SELECT id FROM papers WHERE rowid = papers_fts.rowid), {rank} AS r"
+            f" FROM papers_fts {join} WHERE papers_fts MATCH ?"
+            f"{' AND ' + where if filters else ''} ORDER BY r LIMIT ?"
+        )
+        try:
+            rows = self._read(sql, [expression, *params, limit])
+        except sqlite3.OperationalError as exc:
+            raise ValueError(f"cannot search for {expression!r}: {exc}") from None
+        return [Hit(pid, -score) for pid, score in rows]
+
+    def find_by_title(self, title: str, limit: int = 5) -> list[str]:
+        text = " ".join(title.split()).lower()
+        rows = self._read("SELECT id FROM papers WHERE lower(title) = ? LIMIT ?", (text, limit))
+        return [r[0] for r in rows]
+
+    # --- vectors ------------------------------------------------------------------------
+    def save_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        with self._write_transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO vectors (paper_id, model, text_hash, dim, vector)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (pid, model, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes())
+                    for pid, h, v in rows
+                ],
+            )
+
+    def load_vectors(self, model: str) -> tuple[list[str], np.ndarray]:
+        rows = self._read(
+            "SELECT v.paper_id, v.dim, v.vector FROM vectors v JOIN papers p ON p.id = v.paper_id"
+            " WHERE v.model = ? ORDER BY p.rowid",
+            (model,),
+        )
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dim = rows[0][1]
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), dim)
+        return [r[0] for r in rows], matrix.astype(np.float32, copy=False)
+
+    def vector_text_hashes(self, model: str) -> dict[str, str]:
+        return dict(self._read("SELECT paper_id, text_hash FROM vectors WHERE model = ?", (model,)))
+
+    # --- importer state -----------------------------------------------------------------
+    def get_state(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_state(self, key: str, value: str | None) -> None:
+        with self._write_transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM state WHERE key = ?", (key,))
+            else:
+                conn.execute(
+                    "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                    " updated_at = excluded.updated_at",
+                    (key, value, _now()),
+                )
+
+    def close(self) -> None:
+        for conn in [*self._readers(), self._writer]:
+            conn.close()
+        self._readers().clear()
