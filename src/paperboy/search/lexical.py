@@ -1,0 +1,52 @@
+"""BM25 through the store's full-text index: all words first, any word when that finds too few."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from paperboy.models.query import FieldWeights, Filters, Hit
+from paperboy.search.query import ParsedQuery
+from paperboy.store import Store
+
+# Title matches count three times an abstract match; authors count a little, so a name in the
+# query finds that person's papers without drowning topical matches. Tuned on SciFact train
+# (title/abstract) and kept small for authors, which SciFact lacks.
+WEIGHTS = FieldWeights(title=3.0, abstract=1.0, authors=0.5)
+FALLBACK_NOTE = "No paper matches every word; showing papers that match any of them."
+
+
+@dataclass
+class LexicalResult:
+    hits: list[Hit] = field(default_factory=list)
+    mode: str = "and"  # the mode the hits came from
+    notes: list[str] = field(default_factory=list)
+
+
+def lexical_hits(
+    store: Store,
+    parsed: ParsedQuery,
+    filters: Filters | None,
+    *,
+    limit: int,
+    enough: int,
+    weights: FieldWeights = WEIGHTS,
+) -> LexicalResult:
+    """BM25 hits, AND semantics first; fall back to OR when AND finds fewer than ``enough``."""
+    and_query = parsed.text_query("and")
+    if not and_query:
+        return LexicalResult()
+    hits = store.lexical_search(and_query, filters, limit=limit, weights=weights)
+    if len(hits) >= enough:
+        return LexicalResult(hits, "and")
+    or_query = parsed.text_query("or")
+    if len(or_query.terms) + len(or_query.phrases) <= 1:
+        return LexicalResult(hits, "and")  # one word: OR would find the same
+    or_hits = store.lexical_search(or_query, filters, limit=limit, weights=weights)
+    if len(or_hits) <= len(hits):
+        return LexicalResult(hits, "and")
+    # Papers that match every word stay on top; the OR hits follow in BM25 order.
+    seen = {h.id for h in hits}
+    top = max((h.score for h in or_hits), default=0.0)
+    merged = [Hit(h.id, h.score + top) for h in hits]
+    merged += [h for h in or_hits if h.id not in seen]
+    return LexicalResult(merged[:limit], "or", [FALLBACK_NOTE])
