@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from paperboy.ingest import jsonl
+from paperboy.ingest import atom, hf_json, jsonl, oai, recorded, seed
 from paperboy.ingest.adapt import Rejected
 from paperboy.ingest.source import SourceError, SourceFile
 from paperboy.models.paper import Paper
@@ -23,7 +23,34 @@ class Format:
 
 # Most specific first: detection takes the first format whose sniff accepts the head.
 FORMATS: list[Format] = [
-    Format(jsonl.NAME, "JSON Lines: arXiv listing shape or generic {id, title, abstract}", jsonl.sniff, jsonl.read),
+    Format(
+        recorded.NAME,
+        "Recorded HTTP response {url, status_code, body} with an arXiv XML body",
+        recorded.sniff,
+        recorded.read,
+    ),
+    Format(
+        seed.NAME,
+        "Captured Daily Papers page {source, papers: [{title, abstract, ...}]}",
+        seed.sniff,
+        seed.read,
+    ),
+    Format(
+        hf_json.NAME,
+        "Hugging Face daily_papers JSON list (keeps upvotes)",
+        hf_json.sniff,
+        hf_json.read,
+    ),
+    Format(atom.NAME, "arXiv API Atom feed", atom.sniff, atom.read),
+    Format(
+        oai.NAME, "arXiv OAI-PMH ListRecords XML (arXiv or arXivRaw metadata)", oai.sniff, oai.read
+    ),
+    Format(
+        jsonl.NAME,
+        "JSON Lines: arXiv listing shape or generic {id, title, abstract}",
+        jsonl.sniff,
+        jsonl.read,
+    ),
 ]
 
 

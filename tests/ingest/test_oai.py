@@ -1,0 +1,100 @@
+"""OAI-PMH ListRecords files: arXiv and arXivRaw metadata, deleted records, OAI errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from paperboy.ingest import oai
+from paperboy.ingest.formats import detect
+from paperboy.ingest.jobs import import_files
+from paperboy.ingest.source import SourceFile
+
+from .helpers import OAI, new_store
+
+
+def test_arxiv_metadata_maps_every_field(tmp_path):
+    path = OAI / "listrecords-arxiv-page1.xml"
+    assert detect(SourceFile(path)).name == oai.NAME
+    with new_store(tmp_path) as store:
+        report = import_files(store, [path])
+        # one deleted record: neither imported nor rejected
+        assert report.summary() == {"added": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+        p = store.get_paper("2401.00001")
+        assert p.title == "Harvesting Papers Politely: A Study of Rate Limits"
+        assert p.authors == ["Ada Lovelace", "Charles Babbage Jr"]
+        assert p.categories == ["cs.DL", "cs.IR"]
+        assert (p.published, p.updated) == (date(2024, 1, 1), date(2024, 1, 2))
+        assert p.journal_ref == "J. Polite Crawling 1 (2024) 1-12"
+        assert p.doi == "10.1000/polite.2024.1"
+        assert p.abstract == "We study how to harvest a preprint server without hurting it."
+        assert "https://github.com/example/harvest" in p.code_links
+        assert store.get_paper("2401.00002") is None
+        assert store.get_paper("2401.00003").updated == date(2024, 1, 3)
+
+
+def test_arxivraw_versions_give_version_and_dates(tmp_path):
+    with new_store(tmp_path) as store:
+        report = import_files(store, [OAI / "listrecords-arxivraw.xml"])
+        assert report.summary()["added"] == 2 and report.ok
+        p = store.get_paper("2401.00001")
+        assert p.version == 3
+        assert (p.published, p.updated) == (date(2024, 1, 1), date(2024, 1, 10))
+        assert p.authors == ["Ada Lovelace", "Charles Babbage Jr", "Grace Hopper"]
+        old = store.get_paper("hep-th/9901001")
+        assert (old.version, old.published, old.updated) == (1, date(1999, 1, 1), date(1999, 1, 1))
+        assert old.authors == ["P. A. M. Dirac"]
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    with new_store(tmp_path) as store:
+        for path in sorted(OAI.glob("listrecords-*.xml")):
+            first = import_files(store, [path])
+            again = import_files(store, [path])
+            assert first.counts.added + first.counts.updated > 0
+            assert again.counts.added == again.counts.updated == 0 and again.ok, path.name
+
+
+def test_oai_errors_in_a_file(tmp_path):
+    with new_store(tmp_path) as store:
+        none = import_files(store, [OAI / "error-no-records-match.xml"])
+        bad = import_files(store, [OAI / "error-bad-argument.xml"])
+    assert none.ok and none.summary()["added"] == 0
+    assert bad.rejected == 1 and "badArgument: Illegal date format" in str(bad.errors[0])
+
+
+def test_record_without_title_or_metadata_is_rejected_by_identifier(tmp_path):
+    text = (OAI / "listrecords-arxiv-page1.xml").read_text(encoding="utf-8")
+    text = text.replace("<title>Resumption Tokens Considered Helpful</title>", "")
+    text = text.replace("<metadata>", "<nometadata>", 1).replace("</metadata>", "</nometadata>", 1)
+    path = tmp_path / "bad.xml"
+    path.write_text(text, encoding="utf-8")
+    with new_store(tmp_path) as store:
+        report = import_files(store, [path])
+        assert store.count_papers() == 0
+    locations = {e.location: e.reason for e in report.errors}
+    assert locations == {
+        "record 1 (oai:arXiv.org:2401.00001)": "no arXiv or arXivRaw metadata in the record",
+        "record 3 (oai:arXiv.org:2401.00003)": "title: missing",
+    }
+
+
+def test_truncated_page_keeps_the_records_before_the_cut(tmp_path):
+    text = (OAI / "listrecords-arxiv-page2.xml").read_text(encoding="utf-8")
+    path = tmp_path / "cut.xml"
+    path.write_text(text[: text.rindex("<record>") + 40], encoding="utf-8")
+    with new_store(tmp_path) as store:
+        report = import_files(store, [path])
+        assert [p.id for p in store.list_papers(order="id")] == ["2401.00004"]
+    assert report.rejected == 1 and "truncated" in report.errors[0].reason
+
+
+def test_utf16_file_with_bom_is_read(tmp_path):
+    text = (OAI / "listrecords-arxiv-page3.xml").read_text(encoding="utf-8")
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    with new_store(tmp_path) as store:
+        report = import_files(store, [path])
+        assert (
+            report.ok
+            and store.get_paper("math/0601001").title == "An Old-Style Identifier Survives"
+        )
