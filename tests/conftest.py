@@ -36,8 +36,11 @@ class ReplayServer:
 
     ``route(path, *replies, params=...)`` answers GETs on ``path`` whose query contains
     ``params``; replies are served in order and the last one repeats. A reply may be a
-    callable taking the query dict. Every request is kept in ``requests``.
+    callable taking the query dict. Every request is kept in ``requests``. ``Reply`` is
+    reachable as ``replay_server.Reply`` so tests need not import conftest.
     """
+
+    Reply = Reply
 
     def __init__(self) -> None:
         self.routes: list[_Route] = []
@@ -75,7 +78,9 @@ class ReplayServer:
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
         self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def route(
         self,

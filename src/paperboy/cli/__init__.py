@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from paperboy.cli import data
+from paperboy.cli import data, ingest_cmd
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
 
 data.register(app)
+ingest_cmd.register(app)
 
 
 def main() -> None:

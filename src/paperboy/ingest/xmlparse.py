@@ -40,7 +40,7 @@ def iter_elements(data: bytes, source: str, tags: frozenset[str]) -> Iterator[El
         yield Rejected(
             source,
             f"line {line}, column {column}",
-            f"{reason}; the {seen} elements before it were read, the rest of the file was not",
+            f"{reason}; what came before it was read, the rest of the file was not",
         )
 
 

@@ -1,0 +1,131 @@
+"""`paperboy ingest arxiv|hf`: live, polite, resumable ingest from arXiv and Hugging Face."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from paperboy.cli.app import Context, err, fail, progress_bar
+from paperboy.cli.data import finish_import
+from paperboy.ingest.http import Fetcher
+from paperboy.ingest.jobs import ImportReport, Progress
+from paperboy.ingest.stopped import IngestStopped
+
+ingest = typer.Typer(help="Fetch papers from arXiv or Hugging Face.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ingest, name="ingest")
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r}: expected YYYY-MM-DD")
+
+
+def _fetcher(c: Context) -> Fetcher:
+    return Fetcher(delay=c.settings.request_delay, max_retries=c.settings.max_retries)
+
+
+def _run(c: Context, description: str, job: Callable[..., ImportReport], as_json: bool) -> None:
+    """Run one ingest job with a progress bar; print the counts; exit 0 only if all went in."""
+    problem = None
+    with c.store() as store, _fetcher(c) as fetcher, progress_bar(description) as advance:
+        try:
+            report = job(store, fetcher, advance)
+        except IngestStopped as exc:
+            report, problem = exc.report, str(exc)
+        except ValueError as exc:
+            fail(str(exc))
+    if problem:
+        err.print(f"[red]stopped:[/red] {problem}", highlight=False)
+    finish_import(report, as_json)
+    if problem:
+        fail("the ingest stopped early; rerun to continue")
+
+
+@ingest.command("arxiv")
+def arxiv(
+    ctx: typer.Context,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (YYYY-MM-DD); default: the last harvest's end."),
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
+    set_: Annotated[str | None, typer.Option("--set", help="OAI set, e.g. cs or math.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="OAI-PMH metadata format: arXiv or arXivRaw.")
+    ] = "arXiv",
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Look these ids up through the Atom API instead (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Harvest arXiv over OAI-PMH (resumable, daily delta by default), or look up --id ids."""
+    from paperboy.ingest import arxiv_api, oaipmh
+
+    c: Context = ctx.obj
+    if ids:
+        if from_ or until or set_:
+            fail("--id looks papers up by id; it does not combine with --from, --until or --set")
+
+        def job(store, fetcher, advance: Progress) -> ImportReport:
+            return arxiv_api.lookup(store, fetcher, c.settings.arxiv_api_url, ids, progress=advance)
+
+        _run(c, "looking up", job, as_json)
+        return
+    if fmt not in oaipmh.PREFIXES:
+        fail(f"--format {fmt!r}: expected one of {', '.join(oaipmh.PREFIXES)}")
+    start, end = _date(from_, "--from"), _date(until, "--until")
+    if start and end and start > end:
+        fail(f"--from {start} is after --until {end}")
+
+    def job(store, fetcher, advance: Progress) -> ImportReport:
+        report = oaipmh.harvest(
+            store,
+            fetcher,
+            c.settings.arxiv_oai_url,
+            prefix=fmt,
+            from_=start,
+            until=end,
+            set_=set_,
+            progress=advance,
+        )
+        if report.deleted:
+            err.print(f"{report.deleted} deleted record(s) skipped", highlight=False)
+        return report
+
+    _run(c, "harvesting", job, as_json)
+
+
+@ingest.command("hf")
+def hf(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", help="One day, YYYY-MM-DD.")] = None,
+    week: Annotated[str | None, typer.Option("--week", help="One ISO week, YYYY-Www.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="One month, YYYY-MM.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Import Hugging Face daily papers (the latest list, or one date, week or month)."""
+    from paperboy.ingest import hf_daily
+
+    c: Context = ctx.obj
+    try:
+        hf_daily.period_params(day, week, month)
+    except ValueError as exc:
+        fail(str(exc))
+
+    def job(store, fetcher, advance: Progress) -> ImportReport:
+        return hf_daily.fetch_daily(
+            store, fetcher, c.settings.hf_url, date=day, week=week, month=month, progress=advance
+        )
+
+    _run(c, "fetching", job, as_json)
