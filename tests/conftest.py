@@ -129,3 +129,123 @@ def replay_server() -> Iterator[ReplayServer]:
         yield server
     finally:
         server.stop()
+
+
+# --- web: a demo-like database, the app in process, and a live uvicorn -------------------
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> Attention <script>alert(2)</script>"
+
+
+def _hostile_paper(listing_date):
+    from paperboy.models.paper import Paper
+
+    return Paper(
+        id="2606.99999",
+        title=HOSTILE_TITLE,
+        abstract=(
+            "We </p><script>alert(3)</script> study $\\href{javascript:alert(4)}{click}$ and "
+            "$$\\sum_{i=1}^n x_i^2$$ with <iframe src=//evil></iframe> `\"'& entities."
+        ),
+        authors=["<b onmouseover=alert(5)>Eve</b>", "Mallory O'Neil", "Ada Lovelace"],
+        categories=["cs.LG", "cs.CR"],
+        version=2,
+        published=listing_date,
+        updated=listing_date,
+        listing_date=listing_date,
+        comment="<svg onload=alert(6)>",
+        code_links=["javascript:alert(7)", "https://github.com/evil/repo"],
+        upvotes=999_999,
+        upvote_sources=["hf"],
+    )
+
+
+def load_demo(path):
+    """A SQLite file with the bundled demo papers plus one hostile paper on the newest day."""
+    from paperboy.cli.data import demo_files
+    from paperboy.ingest.jobs import import_files
+    from paperboy.store import open_store
+
+    store = open_store(str(path))
+    import_files(store, demo_files())
+    newest = store.listing_dates()[0]
+    store.upsert_papers([_hostile_paper(newest)])
+    return store
+
+
+@pytest.fixture(scope="session")
+def hostile_paper(demo_store):
+    """The hostile paper in ``demo_db``: markup in every text field, a javascript: link."""
+    return demo_store.get_paper("2606.99999")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> str:
+    """Path of a read-only demo database shared by the web, API and browser tests."""
+    path = tmp_path_factory.mktemp("web") / "demo.db"
+    load_demo(path).close()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db):
+    from paperboy.store import open_store
+
+    store = open_store(demo_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def web_app(demo_store):
+    from paperboy.config import load_settings
+    from paperboy.web.app import create_app
+
+    return create_app(load_settings({}), demo_store)
+
+
+@pytest.fixture(scope="session")
+def client(web_app):
+    """The ASGI app in process (Starlette TestClient); read-only tests only."""
+    from starlette.testclient import TestClient
+
+    with TestClient(web_app) as c:
+        yield c
+
+
+class LiveServer:
+    """uvicorn serving an ASGI app on a free port (port 0) in a background thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = ""
+
+    def start(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        host, port = self.server.servers[0].sockets[0].getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app) -> Iterator[str]:
+    """Base URL of the demo app served by a real uvicorn on a free port."""
+    server = LiveServer(web_app).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

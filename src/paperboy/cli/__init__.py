@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from paperboy.cli import data, ingest_cmd
+from paperboy.cli import data, ingest_cmd, web_cmd
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
 
 data.register(app)
+web_cmd.register(app)
 ingest_cmd.register(app)
 
 

@@ -128,8 +128,15 @@ def demo_files() -> list[Path]:
     return [Path(str(folder / name)) for name in ("demo-papers.jsonl.gz", "seed-papers.json")]
 
 
-def demo(ctx: typer.Context) -> None:
-    """Load the bundled demo papers (real arXiv listings + the seed page) and show them."""
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the demo at http://127.0.0.1:8000.")
+    ] = True,
+) -> None:
+    """Load the bundled demo papers (real arXiv listings + the seed page) and serve them."""
+    from paperboy.cli.web_cmd import serve_store
+
     c: Context = ctx.obj
     with c.store() as store:
         report = run_import(store, demo_files())
@@ -140,9 +147,12 @@ def demo(ctx: typer.Context) -> None:
         )
         newest = store.list_papers(limit=5)
         for p in newest:
-            out.print(f"  {p.listing_date}  {p.id:<14} {p.title[:90]}", highlight=False, markup=False)
-    if report.failed_files or report.rejected:
-        finish_import(report, False)
+            line = f"  {p.listing_date}  {p.id:<14} {p.title[:90]}"
+            out.print(line, highlight=False, markup=False)
+        if report.failed_files or report.rejected:
+            finish_import(report, False)
+        if serve:
+            serve_store(c.settings, store, "127.0.0.1", 8000)
 
 
 def config(ctx: typer.Context) -> None:

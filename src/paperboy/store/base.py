@@ -100,6 +100,16 @@ class Store(ABC):
     def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
         """The subset of ``ids`` that pass ``filters``."""
 
+    def data_version(self) -> str:
+        """A token that changes whenever papers change, for caches keyed on store contents.
+
+        Backends that cannot tell cheaply return a fresh token every call, which simply
+        disables such caches.
+        """
+        import time
+
+        return f"uncached:{time.monotonic_ns()}"
+
     @abstractmethod
     def stats(self) -> dict:
         """At least {"papers": N}; backends add what they know."""

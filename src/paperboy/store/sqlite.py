@@ -125,6 +125,8 @@ class SQLiteStore(Store):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._generation = 0
+        self._generation_lock = threading.Lock()
         self._writer = self._connect()
         try:
             migrate_sqlite(self._writer)
@@ -262,6 +264,21 @@ class SQLiteStore(Store):
             )
             out.update(r[0] for r in rows)
         return out
+
+    def data_version(self) -> str:
+        """Bumps a generation when ``PRAGMA data_version`` moves on this thread's reader.
+
+        SQLite changes that pragma whenever another connection (our writer, or another
+        process such as ``paperboy import``) commits, so reading it costs microseconds and
+        never misses a write. A reader seen for the first time bumps too, since it cannot
+        know what happened before it opened.
+        """
+        value = self._reader.execute("PRAGMA data_version").fetchone()[0]
+        if getattr(self._local, "data_version", None) != value:
+            self._local.data_version = value
+            with self._generation_lock:
+                self._generation += 1
+        return f"{id(self):x}:{self._generation}"
 
     def stats(self) -> dict:
         papers = self._read("SELECT count(*) FROM papers")[0][0]

@@ -1,0 +1,98 @@
+"""BibTeX for one paper, in the shape arXiv itself exports (``@misc`` with eprint fields).
+
+Titles and names are untrusted text: braces that do not balance are escaped so one record
+cannot swallow the rest of a user's bibliography, and BibTeX's comment and macro
+characters are escaped everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.responses import Response
+
+from paperboy.api.cache import Rendered
+from paperboy.api.deps import services
+from paperboy.api.lists import lookup_paper
+from paperboy.models.paper import Paper
+
+router = APIRouter()
+
+_SPECIAL = re.compile(r"(?<!\\)([&%#])")
+_KEY_WORD = re.compile(r"[A-Za-z0-9]+")
+_STOP = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "toward"}
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and i and text[i - 1] == "\\":
+            continue
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def escape(text: str) -> str:
+    """Text safe inside a braced BibTeX field; math such as ``$\\alpha$`` is kept."""
+    text = _SPECIAL.sub(r"\\\1", text or "")
+    if not _balanced(text):
+        text = re.sub(r"(?<!\\)([{}])", r"\\\1", text)
+    return text
+
+
+def _ascii_word(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(_KEY_WORD.findall(plain)).lower()
+
+
+def cite_key(paper: Paper) -> str:
+    """``surname`` + ``year`` + first significant title word, as Google Scholar does."""
+    surname = _ascii_word(paper.authors[0].split()[-1]) if paper.authors else "anon"
+    day = paper.published or paper.listing_date
+    year = str(day.year) if day else ""
+    words = [_ascii_word(w) for w in paper.title.split()]
+    word = next((w for w in words if w and w not in _STOP), "")
+    return (surname or "anon") + year + word
+
+
+def to_bibtex(paper: Paper) -> str:
+    fields: list[tuple[str, str]] = [
+        ("title", "{" + escape(paper.title) + "}"),
+        ("author", " and ".join(escape(a) for a in paper.authors) or "Unknown"),
+    ]
+    day = paper.published or paper.listing_date
+    if day:
+        fields.append(("year", str(day.year)))
+    if paper.is_arxiv:
+        fields += [("eprint", paper.id), ("archivePrefix", "arXiv")]
+        if paper.primary_category:
+            fields.append(("primaryClass", escape(paper.primary_category)))
+        fields.append(("url", f"https://arxiv.org/abs/{paper.id}"))
+    if paper.doi:
+        fields.append(("doi", escape(paper.doi)))
+    if paper.journal_ref:
+        fields.append(("note", escape(paper.journal_ref)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{cite_key(paper)},\n{body}\n}}\n"
+
+
+@router.get("/papers/{paper_id:path}.bib", tags=["Export"], summary="One paper as BibTeX")
+async def paper_bib(request: Request, paper_id: str) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        paper = lookup_paper(svc.store, paper_id)
+        if paper is None:
+            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        filename = cite_key(paper) + ".bib"
+        return Rendered(
+            to_bibtex(paper).encode(),
+            "application/x-bibtex; charset=utf-8",
+            (("Content-Disposition", f'inline; filename="{filename}"'),),
+        )
+
+    return await svc.cache.respond(request, render)

@@ -1,0 +1,42 @@
+"""What every route needs, built once in ``create_app`` and kept on ``app.state.paperboy``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from paperboy.api.cache import ResponseCache
+from paperboy.config import Settings
+from paperboy.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    cache: ResponseCache
+    make_searcher: Callable[[], Any]
+    _searcher: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def searcher(self) -> Any:
+        """The one ``Searcher``, built on first use (it may load a model; never per request)."""
+        if self._searcher is None:
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = self.make_searcher()
+        return self._searcher
+
+
+def services(request: Request) -> Services:
+    return request.app.state.paperboy
+
+
+def base_url(request: Request) -> str:
+    """Scheme, host and port as the client sees them, for absolute links in feeds."""
+    return str(request.base_url).rstrip("/")

@@ -1,0 +1,177 @@
+"""JSON API: Hugging Face Papers compatible routes, then our namespaced extensions.
+
+``HfApi(endpoint="http://host:port")`` from ``huggingface_hub`` works unchanged against
+``/api/daily_papers``, ``/api/papers/search``, ``/api/papers/{id}`` and ``/papers/{id}.md``
+(``list_daily_papers``, ``list_papers``, ``paper_info``, ``read_paper``). What Hugging Face
+has no route for lives under ``/api/paperboy/``: search with filters and topic facets,
+trending with reasons, related papers. Every list is the same query function its page uses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.responses import Response
+
+from paperboy.api.cache import Rendered
+from paperboy.api.deps import services
+from paperboy.api.lists import (
+    SearchParams,
+    daily_list,
+    lookup_paper,
+    search_list,
+    trending_list,
+)
+from paperboy.api.schema import daily_item, paper_json, paper_markdown
+from paperboy.search.types import SearchResponse
+
+router = APIRouter()
+HF = "Hugging Face compatible"
+OURS = "Paperboy extensions"
+
+Limit = Annotated[int, Query(ge=1, description="Papers per page; values above 100 are capped.")]
+Page = Annotated[int, Query(ge=0, description="Zero-based page number.")]
+
+
+def as_json(value: object) -> Rendered:
+    body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return Rendered(body, "application/json")
+
+
+def search_json(response: SearchResponse) -> dict:
+    return {
+        "results": [
+            daily_item(r.paper, extra={"score": r.score, "matched": r.matched})
+            for r in response.results
+        ],
+        "total": response.total,
+        "facets": [
+            {"key": f.key, "label": f.label, "count": len(f.ids), "ids": f.ids}
+            for f in response.facets
+        ],
+        "lexicalOnly": response.lexical_only,
+        "notes": response.notes,
+    }
+
+
+@router.get("/api/daily_papers", tags=[HF], summary="Papers listed on a day, week or month")
+async def daily_papers(
+    request: Request,
+    date: Annotated[str | None, Query(description="YYYY-MM-DD; default the newest day")] = None,
+    week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W26")] = None,
+    month: Annotated[str | None, Query(description="YYYY-MM")] = None,
+    submitter: Annotated[str | None, Query(description="Submitter (none here yet)")] = None,
+    sort: Annotated[str, Query(description="publishedAt or trending")] = "publishedAt",
+    p: Page = 0,
+    limit: Limit = 50,
+) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        found = daily_list(
+            svc.store, day=date, week=week, month=month, sort=sort, submitter=submitter,
+            page=p, limit=limit,
+        )  # fmt: skip
+        return as_json([daily_item(x) for x in found.papers])
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/api/papers/search", tags=[HF], summary="Search papers (Hugging Face shape)")
+async def papers_search(
+    request: Request,
+    q: Annotated[str, Query(description="Words, phrases, an arXiv id or a title")] = "",
+    limit: Limit = 20,
+) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        found = search_list(svc.searcher, SearchParams(q=q, limit=limit))
+        return as_json([daily_item(r.paper) for r in found.results])
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper")
+async def paper_info(request: Request, paper_id: str) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        paper = lookup_paper(svc.store, paper_id)
+        if paper is None:
+            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        return as_json(paper_json(paper))
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/papers/{paper_id:path}.md", tags=[HF], summary="One paper as Markdown")
+async def paper_md(request: Request, paper_id: str) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        paper = lookup_paper(svc.store, paper_id)
+        if paper is None:
+            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        return Rendered(paper_markdown(paper).encode(), "text/markdown; charset=utf-8")
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/api/paperboy/search", tags=[OURS], summary="Search with filters and facets")
+async def paperboy_search(
+    request: Request,
+    q: Annotated[str, Query(description="Words, phrases, an arXiv id or a title")] = "",
+    sort: Annotated[str, Query(description="relevance, date or trending")] = "relevance",
+    category: Annotated[str | None, Query(description="cs.CL, or several comma-separated")] = None,
+    author: Annotated[str | None, Query(description="Part of an author's name")] = None,
+    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    facet: Annotated[str | None, Query(description="A facet key from a previous answer")] = None,
+    facets: Annotated[bool, Query(description="Compute topic facets")] = True,
+    p: Page = 0,
+    limit: Limit = 20,
+) -> Response:
+    svc = services(request)
+    params = SearchParams(q, sort, category, author, date_from, date_to, facet, p, limit)
+
+    def render() -> Rendered:
+        return as_json(search_json(search_list(svc.searcher, params, facets=facets)))
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/api/paperboy/trending", tags=[OURS], summary="Trending papers with reasons")
+async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        found = trending_list(svc.store, page=p, limit=limit)
+        items = [daily_item(x, extra={"reason": found.reasons.get(x.id)}) for x in found.papers]
+        return as_json({"papers": items, "note": found.note})
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get(
+    "/api/paperboy/related/{paper_id:path}", tags=[OURS], summary="Papers related to one paper"
+)
+async def paperboy_related(
+    request: Request,
+    paper_id: str,
+    limit: Annotated[int, Query(ge=1, le=50, description="At most 50")] = 10,
+) -> Response:
+    svc = services(request)
+
+    def render() -> Rendered:
+        paper = lookup_paper(svc.store, paper_id)
+        if paper is None:
+            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        related = svc.searcher.related(paper.id, limit)
+        return as_json(
+            [daily_item(r.paper, extra={"score": r.score, "reason": r.reason}) for r in related]
+        )
+
+    return await svc.cache.respond(request, render)

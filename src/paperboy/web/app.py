@@ -1,0 +1,134 @@
+"""``create_app(settings, store)``: the one ASGI app serving pages, JSON API, feeds and files.
+
+Wiring only: routers from ``paperboy.api`` and ``paperboy.web.pages``, the static files,
+security headers, error handlers that answer 404/422 in the caller's language (JSON for the
+API, feeds and exports; HTML for pages), and the lifespan. The caller owns the store and
+closes it; the app never opens one on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+import paperboy
+from paperboy.api import bibtex, feeds, hf
+from paperboy.api.cache import ResponseCache
+from paperboy.api.deps import Services
+from paperboy.api.lists import ParamError
+from paperboy.config import Settings
+from paperboy.store import Store
+from paperboy.web import pages
+from paperboy.web.render import make_env
+from paperboy.web.security import SecurityHeaders, docs_csp
+
+log = logging.getLogger(__name__)
+DOCS_TITLE = "Paperboy API"
+
+
+def default_searcher(store: Store, settings: Settings) -> Callable[[], Any]:
+    def build() -> Any:
+        from paperboy.search.service import Searcher
+
+        return Searcher(store, settings)
+
+    return build
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/feeds/")) or path.endswith((".bib", ".md", ".json"))
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    searcher_factory: Callable[[], Any] | None = None,
+    cache_entries: int = 2048,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        log.info("serving %s", store.url)
+        yield
+        log.info("cache: %d hits, %d misses", app.state.paperboy.cache.hits,
+                 app.state.paperboy.cache.misses)  # fmt: skip
+
+    app = FastAPI(
+        title=DOCS_TITLE,
+        version=paperboy.__version__,
+        description="Hugging Face Papers compatible JSON, plus Paperboy's own extensions.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.paperboy = Services(
+        settings=settings,
+        store=store,
+        cache=ResponseCache(store, cache_entries),
+        make_searcher=searcher_factory or default_searcher(store, settings),
+    )
+    env = make_env()
+    app.state.jinja = env
+
+    docs_html = get_swagger_ui_html(openapi_url="/openapi.json", title=DOCS_TITLE).body.decode()
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(docs_html)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    static = resources.files("paperboy.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # Suffix routes (.bib, .md) before the paper page, which would swallow them.
+    app.include_router(bibtex.router)
+    app.include_router(hf.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=status)
+        body = env.get_template("error.html").render(
+            status=status, message=message, params={}, nav=None, feed_url=None
+        )
+        return HTMLResponse(body, status_code=status)
+
+    @app.exception_handler(ParamError)
+    async def param_error(request: Request, exc: ParamError) -> Response:
+        return error(request, 422, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return error(request, 422, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path[:200]}"
+        return error(request, exc.status_code, message)
+
+    app.add_middleware(SecurityHeaders, overrides={"/docs": docs_csp(docs_html)})
+    return app

@@ -1,0 +1,151 @@
+"""HTML pages: daily (day, week, month), trending, search and one paper.
+
+Handlers parse, call the same query function as the JSON and Atom twins
+(``paperboy.api.lists``), and render a template; the rendered HTML is cached like the API.
+Search, facets and related papers come from the one ``Searcher`` only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from jinja2 import Environment
+from starlette.responses import Response
+
+from paperboy.api.bibtex import to_bibtex
+from paperboy.api.cache import Rendered
+from paperboy.api.deps import services
+from paperboy.api.lists import (
+    SearchParams,
+    daily_list,
+    lookup_paper,
+    search_list,
+    trending_list,
+)
+from paperboy.search.types import SORTS
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+SEARCH_PAGE = 20
+RELATED = 6
+
+
+def html(env: Environment, template: str, **context: object) -> Rendered:
+    body = env.get_template(template).render(**context)
+    return Rendered(body.encode(), "text/html; charset=utf-8")
+
+
+def _env(request: Request) -> Environment:
+    return request.app.state.jinja
+
+
+async def _daily(
+    request: Request, *, day: str | None = None, week: str | None = None,
+    month: str | None = None, p: int = 0,
+) -> Response:  # fmt: skip
+    svc = services(request)
+    env = _env(request)
+
+    def render() -> Rendered:
+        found = daily_list(svc.store, day=day, week=week, month=month, page=p, limit=PAGE_SIZE)
+        period = found.period
+        feed = "/feeds/daily.atom"
+        if period and (day or week or month):
+            feed += "?" + {"day": "date"}.get(period.kind, period.kind) + "=" + period.label
+        return html(
+            env, "daily.html", found=found, period=period, feed_url=feed,
+            params={"p": p}, nav="daily",
+        )  # fmt: skip
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/")
+async def home(
+    request: Request, date: str | None = None, p: Annotated[int, Query(ge=0)] = 0
+) -> Response:
+    return await _daily(request, day=date, p=p)
+
+
+@router.get("/week/{week}")
+async def week_page(request: Request, week: str, p: Annotated[int, Query(ge=0)] = 0) -> Response:
+    return await _daily(request, week=week, p=p)
+
+
+@router.get("/month/{month}")
+async def month_page(request: Request, month: str, p: Annotated[int, Query(ge=0)] = 0) -> Response:
+    return await _daily(request, month=month, p=p)
+
+
+@router.get("/trending")
+async def trending_page(request: Request, p: Annotated[int, Query(ge=0)] = 0) -> Response:
+    svc = services(request)
+    env = _env(request)
+
+    def render() -> Rendered:
+        found = trending_list(svc.store, page=p, limit=PAGE_SIZE)
+        return html(
+            env, "trending.html", found=found, feed_url="/feeds/trending.atom",
+            params={}, nav="trending",
+        )  # fmt: skip
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/search")
+async def search_page(
+    request: Request,
+    q: str = "",
+    sort: str = "relevance",
+    category: str | None = None,
+    author: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    facet: str | None = None,
+    p: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    svc = services(request)
+    env = _env(request)
+    form = {
+        "q": q, "sort": sort, "category": category, "author": author,
+        "from": date_from, "to": date_to,
+    }  # fmt: skip
+    params = SearchParams(q, sort, category, author, date_from, date_to, facet, p, SEARCH_PAGE)
+
+    def render() -> Rendered:
+        response = search_list(svc.searcher, params, facets=True) if q.strip() else None
+        feed = "/feeds/search.atom" + env.globals["with_params"](
+            {"q": q, "category": category, "author": author}
+        )
+        return html(
+            env, "search.html", response=response, form=form, facet=facet, page=p,
+            page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,
+            params={**form, "facet": facet}, q=q, nav="search",
+        )  # fmt: skip
+
+    return await svc.cache.respond(request, render)
+
+
+@router.get("/papers/{paper_id:path}")
+async def paper_page(request: Request, paper_id: str) -> Response:
+    svc = services(request)
+    env = _env(request)
+
+    def render() -> Rendered:
+        paper = lookup_paper(svc.store, paper_id)
+        if paper is None:
+            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        try:
+            related = svc.searcher.related(paper.id, RELATED)
+        except Exception:  # related papers are a bonus; the page must still render
+            log.exception("related papers failed for %s", paper.id)
+            related = []
+        return html(
+            env, "paper.html", paper=paper, related=related, bibtex=to_bibtex(paper),
+            feed_url="/feeds/daily.atom", params={}, nav=None,
+        )  # fmt: skip
+
+    return await svc.cache.respond(request, render)
