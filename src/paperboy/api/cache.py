@@ -8,11 +8,15 @@ age out of the LRU. Nothing is ever served from before the latest commit that th
 request's own version check saw. The check itself is one ``PRAGMA`` on the event-loop
 thread (microseconds), so a hit never leaves the event loop.
 
+Concurrent misses on one key share a single render (single flight), so a burst of requests
+for a page that just expired costs one query, not one per connection.
+
 Only successful responses are cached; errors are cheap to recompute and must not stick.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections import OrderedDict
@@ -41,6 +45,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, Rendered] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[tuple, asyncio.Future[Rendered]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -71,10 +76,29 @@ class ResponseCache:
         key = (request.url.path, request.url.query, version)
         rendered = self._get(key)
         if rendered is None:
-            rendered = await to_thread.run_sync(render)
-            self._put(key, rendered)
+            rendered = await self._render_once(key, render)
         etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest() + '"'
         headers = {"ETag": etag, "Cache-Control": "no-cache", **dict(rendered.headers)}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+
+    async def _render_once(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
+        """Render on a worker thread; callers arriving meanwhile await the same result."""
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            rendered = await to_thread.run_sync(render)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
+            raise
+        else:
+            future.set_result(rendered)
+            self._put(key, rendered)
+            return rendered
+        finally:
+            del self._inflight[key]

@@ -79,9 +79,6 @@ class Period:
     prev: str | None = None  # label of the previous period that has papers
     next: str | None = None
 
-    def filters(self) -> Filters:
-        return Filters(after=self.start, before=self.end)
-
     @property
     def path(self) -> str:
         """The page showing this period."""
@@ -179,10 +176,9 @@ def daily_list(
     period = resolve_period(store, day=day, week=week, month=month)
     if period is None or submitter:
         return PaperList([], 0, limit, offset, period)
-    filters = period.filters()
     order = "upvotes" if sort == "trending" else "listing"
-    papers = store.list_papers(filters, order=order, limit=limit, offset=offset)
-    return PaperList(papers, store.count_papers(filters), limit, offset, period)
+    papers = store.list_listed(period.start, period.end, order=order, limit=limit, offset=offset)
+    return PaperList(papers, store.count_listed(period.start, period.end), limit, offset, period)
 
 
 def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
@@ -199,12 +195,12 @@ def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
     newest = days[0]
     window = TRENDING_WINDOWS[-1]
     for days_back in TRENDING_WINDOWS:  # chosen independently of the page, so paging is stable
-        top = store.list_papers(_last_days(newest, days_back), order="upvotes", limit=1)
+        top = store.list_listed(*_last_days(newest, days_back), order="upvotes", limit=1)
         if top and top[0].upvotes:
             window = days_back
             break
-    rows = store.list_papers(
-        _last_days(newest, window), order="upvotes", limit=limit + 1, offset=offset
+    rows = store.list_listed(
+        *_last_days(newest, window), order="upvotes", limit=limit + 1, offset=offset
     )
     voted = [p for p in rows if p.upvotes]
     more = len(voted) > limit
@@ -217,8 +213,8 @@ def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
     return PaperList(voted, total, limit, offset, note=note, reasons=reasons)
 
 
-def _last_days(newest: date, days: int) -> Filters:
-    return Filters(after=newest - timedelta(days=days - 1), before=newest)
+def _last_days(newest: date, days: int) -> tuple[date, date]:
+    return newest - timedelta(days=days - 1), newest
 
 
 def _trending_reason(paper: Paper, newest: date) -> str:

@@ -111,6 +111,9 @@ def daily_item(paper: Paper, *, extra: dict | None = None) -> dict:
         "summary": paper.abstract,
         "publishedAt": iso_day(paper.listing_date or paper.published),
         "numComments": 0,
+        # The client reads these beside "paper", not inside it.
+        "githubRepo": inner["githubRepo"],
+        "projectPage": inner["projectPage"],
         "paperboy": ours,
     }
 

@@ -100,6 +100,20 @@ class Store(ABC):
     def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
         """The subset of ``ids`` that pass ``filters``."""
 
+    def list_listed(
+        self, start: date, end: date, *, order: str = "listing", limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        """Papers whose listing day is in [start, end]: the daily, weekly and monthly lists.
+
+        Unlike ``list_papers`` with date filters (which fall back to the published date),
+        this asks for the listing day only, so backends can answer from its index.
+        """
+        filters = Filters(after=start, before=end)
+        return self.list_papers(filters, order=order, limit=limit, offset=offset)
+
+    def count_listed(self, start: date, end: date) -> int:
+        return self.count_papers(Filters(after=start, before=end))
+
     def data_version(self) -> str:
         """A token that changes whenever papers change, for caches keyed on store contents.
 

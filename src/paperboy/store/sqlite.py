@@ -265,6 +265,28 @@ class SQLiteStore(Store):
             out.update(r[0] for r in rows)
         return out
 
+    def list_listed(
+        self, start: date, end: date, *, order: str = "listing", limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        orders = {
+            "listing": "p.listing_date DESC, p.id DESC",
+            "upvotes": "COALESCE(p.upvotes, 0) DESC, p.listing_date DESC, p.id",
+        }
+        if order not in orders:
+            raise ValueError(f"unknown order {order!r}; expected one of {sorted(orders)}")
+        rows = self._read(
+            f"{_SELECT} WHERE p.listing_date BETWEEN ? AND ? ORDER BY {orders[order]}"
+            " LIMIT ? OFFSET ?",
+            (start.isoformat(), end.isoformat(), limit, offset),
+        )
+        return [_row_to_paper(r) for r in rows]
+
+    def count_listed(self, start: date, end: date) -> int:
+        return self._read(
+            "SELECT count(*) FROM papers WHERE listing_date BETWEEN ? AND ?",
+            (start.isoformat(), end.isoformat()),
+        )[0][0]
+
     def data_version(self) -> str:
         """Bumps a generation when ``PRAGMA data_version`` moves on this thread's reader.
 
