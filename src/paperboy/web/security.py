@@ -3,7 +3,7 @@
 Pages carry no inline script and no inline style, so the policy can forbid both. KaTeX and
 our own scripts load from 'self'. The one exception is FastAPI's ``/docs`` page, whose
 single inline bootstrap script is allowed by its SHA-256 hash (computed at start-up from
-the exact HTML served), together with the CDN it loads Swagger UI from.
+the exact HTML served); Swagger UI itself is vendored under static/swagger/ (Apache-2.0).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_CDN = "https://cdn.jsdelivr.net"
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -35,8 +34,8 @@ def script_hashes(html: str) -> list[str]:
 def docs_csp(html: str) -> str:
     hashes = " ".join(script_hashes(html))
     return (
-        f"default-src 'self'; script-src 'self' {DOCS_CDN} {hashes}; "
-        f"style-src 'self' {DOCS_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
+        f"default-src 'self'; script-src 'self' {hashes}; "
+        "style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
 
