@@ -15,7 +15,10 @@ from paperboy.models.query import UpsertCounts
 from paperboy.store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 1000
+# Papers per transaction. Larger batches mean fewer, larger FTS5 segments to merge (a 5,000
+# batch imports the 75k-paper bench corpus ~25% faster than 1,000) while a crash still loses
+# at most one batch, which the rerun redoes.
+BATCH = 5000
 MAX_KEPT_ERRORS = 1000
 
 Progress = Callable[[int], None]

@@ -56,17 +56,27 @@ def _from_match(m: re.Match[str]) -> ArxivId | None:
         month = int(yymm[2:])
         if not 1 <= month <= 12:
             return None
-        # Four-digit numbers ran until 1412; five-digit ones start at 1501.
-        if (len(number) == 5) != (int(yymm) >= 1501):
+        # The scheme starts at 0704; four-digit numbers ran until 1412, five-digit from 1501.
+        if int(yymm) < _NEW_SCHEME_START or (len(number) == 5) != (int(yymm) >= 1501):
             return None
         return ArxivId(new, version)
     archive = m.group("archive").lower()
     if archive not in OLD_ARCHIVES:
         return None
     num = m.group("num")
-    if not 1 <= int(num[2:4]) <= 12:
-        return None
+    if not 1 <= int(num[2:4]) <= 12 or not _OLD_SCHEME_FIRST <= _yymm_sortable(num[:4]) <= 703:
+        return None  # old-style ids ran from August 1991 to March 2007
     return ArxivId(f"{archive}/{num}", version)
+
+
+_NEW_SCHEME_START = 704  # April 2007
+_OLD_SCHEME_FIRST = 9108 - 10_000  # August 1991, as _yymm_sortable spells it
+
+
+def _yymm_sortable(yymm: str) -> int:
+    """YYMM as an int that sorts 1991-2007 in order: 9108 → -892, 0703 → 703."""
+    value = int(yymm)
+    return value - 10_000 if value >= 9000 else value
 
 
 def parse_arxiv_id(text: str) -> ArxivId:

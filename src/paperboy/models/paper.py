@@ -8,7 +8,6 @@ comments), and the importer reports which.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
@@ -37,7 +36,6 @@ _CODE_LINK = re.compile(
 )
 _ANY_URL = re.compile(r"https?://[^\s<>\"'(){}\[\],;]*[^\s<>\"'(){}\[\],;.:!?]", re.IGNORECASE)
 _PROJECT_HINT = re.compile(r"(project|code|page|website|available|github|demo|repo)", re.IGNORECASE)
-_WS = re.compile(r"\s+")
 
 
 class PaperError(ValueError):
@@ -84,10 +82,14 @@ class Paper:
         return self.categories[0] if self.categories else None
 
     def content_hash(self) -> str:
-        """Digest of everything an import can change; equal hashes mean a no-op re-import."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BOOKKEEPING}
-        blob = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
-        return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+        """Digest of everything an import can change; equal hashes mean a no-op re-import.
+
+        The repr of a tuple of the content fields is exact (strings are quoted and escaped,
+        lists and dates have one spelling) and several times cheaper than a sorted JSON dump,
+        which matters because a re-import hashes every record it reads.
+        """
+        blob = repr(tuple(getattr(self, name) for name in _CONTENT_FIELDS))
+        return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -98,6 +100,7 @@ class Paper:
 
 
 _BOOKKEEPING = {"first_seen", "last_seen"}
+_CONTENT_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in _BOOKKEEPING)
 
 
 def clean_text(value: object, name: str, limit: int, *, truncate: bool) -> str:
@@ -106,7 +109,8 @@ def clean_text(value: object, name: str, limit: int, *, truncate: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise PaperError(f"{name}: expected text, got {type(value).__name__}")
-    text = _WS.sub(" ", value.replace("\x00", "")).strip()
+    # str.split() and the regex \s agree on what whitespace is; split/join is ~5x faster.
+    text = " ".join(value.replace("\x00", "").split())
     if len(text) > limit:
         if not truncate:
             raise PaperError(f"{name}: {len(text)} characters is over the limit of {limit}")
@@ -123,19 +127,19 @@ def clean_list(values: object, name: str, limit: int, item_limit: int) -> list[s
         raise PaperError(f"{name}: expected a list, got {type(values).__name__}")
     if len(values) > limit:
         raise PaperError(f"{name}: {len(values)} items is over the limit of {limit}")
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered and de-duplicated in linear time
     for v in values:
         text = clean_text(v, name, item_limit, truncate=False)
-        if text and text not in out:
-            out.append(text)
-    return out
+        if text:
+            out[text] = None
+    return list(out)
 
 
 def find_code_links(*texts: str | None) -> list[str]:
     """Code and project links in an abstract or comment (GitHub, GitLab, HF, project pages)."""
     links: list[str] = []
     for text in texts:
-        if not text:
+        if not text or "://" not in text:  # both patterns need a scheme; most texts have none
             continue
         for m in _CODE_LINK.finditer(text):
             _add_link(links, m.group(0))
@@ -166,8 +170,9 @@ def normalize(paper: Paper) -> Paper:
     doi = clean_text(paper.doi, "doi", MAX_DOI, truncate=False) or None
     if paper.upvotes is not None and (not isinstance(paper.upvotes, int) or paper.upvotes < 0):
         raise PaperError(f"upvotes: expected a count, got {paper.upvotes!r}")
-    links = clean_list(paper.code_links, "code_links", MAX_LINKS * 5, MAX_SHORT)
-    for link in find_code_links(abstract, comment):
+    links: list[str] = []
+    given = clean_list(paper.code_links, "code_links", MAX_LINKS * 5, MAX_SHORT)
+    for link in [*given, *find_code_links(abstract, comment)]:  # one spelling per link
         _add_link(links, link)
     return replace(
         paper,

@@ -58,17 +58,24 @@ def _row_to_paper(row: Sequence) -> Paper:
     return Paper(**kwargs)
 
 
+_json_list = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+
+
+def _list_text(values: list[str]) -> str:
+    return _json_list(values) if values else "[]"
+
+
 def _paper_row(p: Paper, now: str) -> tuple:
     return (
         p.id, p.namespace, p.version, p.title, p.abstract,
-        json.dumps(p.authors, ensure_ascii=False), json.dumps(p.categories, ensure_ascii=False),
+        _list_text(p.authors), _list_text(p.categories),
         p.primary_category,
         p.published.isoformat() if p.published else None,
         p.updated.isoformat() if p.updated else None,
         p.listing_date.isoformat() if p.listing_date else None,
         p.comment, p.journal_ref, p.doi,
-        json.dumps(p.code_links, ensure_ascii=False), p.upvotes,
-        json.dumps(p.upvote_sources, ensure_ascii=False),
+        _list_text(p.code_links), p.upvotes,
+        _list_text(p.upvote_sources),
         now, now, p.content_hash(),
     )  # fmt: skip
 
@@ -127,8 +134,8 @@ class SQLiteStore(Store):
         self._write_lock = threading.RLock()
         self._generation = 0
         self._generation_lock = threading.Lock()
-        self._writer = self._connect()
         try:
+            self._writer = self._connect()  # a non-database file fails here, at the WAL pragma
             migrate_sqlite(self._writer)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
