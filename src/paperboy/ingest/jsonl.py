@@ -29,7 +29,8 @@ def read(src: SourceFile, namespace: str | None = None) -> Iterator[Paper | Reje
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Rejected(src.name, location, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            # pos, not colno: the line's own newline would otherwise count as a second line
+            yield Rejected(src.name, location, f"invalid JSON ({exc.msg} at column {exc.pos + 1})")
             continue
         if not isinstance(obj, dict):
             yield Rejected(src.name, location, "expected a JSON object")

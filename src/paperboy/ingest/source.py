@@ -41,11 +41,16 @@ class SourceFile:
 
     def head(self, n: int = 4096) -> bytes:
         """The first bytes after decompression, BOM stripped, for format sniffing."""
+        data = b""
         try:
             with self._open() as fh:
-                data = fh.read(n)
+                while len(data) < n:  # chunked, so a truncated gzip still shows its start
+                    chunk = fh.read1(n - len(data))
+                    if not chunk:
+                        break
+                    data += chunk
         except (OSError, EOFError, zlib.error):
-            return b""
+            pass
         for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             if data.startswith(bom):
                 if bom != codecs.BOM_UTF8:
@@ -75,26 +80,90 @@ class SourceFile:
             raise SourceError(f"{self.name}: line {line}: not valid {codec} text") from None
 
     def lines(self) -> Iterator[tuple[int, str | Rejected]]:
-        """Numbered lines as text; a line that is not UTF-8 or is too long is a Rejected."""
+        """Numbered lines as text; a line that is not UTF-8 or is too long is a Rejected.
+
+        Lines are split from chunks as they are decompressed, so a truncated gzip still
+        yields every complete line before the damage, then one Rejected naming where it broke.
+        """
         lineno = 0
         try:
             with self._open() as fh:
-                for lineno, raw in enumerate(fh, start=1):  # noqa: B007
-                    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                start = fh.peek(2)[:2] if hasattr(fh, "peek") else self._raw_head(2)
+                if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                    yield from self._utf16_lines(fh.read(), _bom_codec(start))
+                    return
+                for lineno, raw in enumerate(_split_lines(fh), start=1):  # noqa: B007
+                    if lineno == 1 and raw and raw.startswith(codecs.BOM_UTF8):
                         raw = raw[3:]
-                    if len(raw) > MAX_LINE:
-                        yield lineno, Rejected(self.name, f"line {lineno}", f"line longer than {MAX_LINE} bytes")
+                    if raw is None or len(raw) > MAX_LINE:
+                        reason = f"line longer than {MAX_LINE} bytes"
+                        yield lineno, Rejected(self.name, f"line {lineno}", reason)
                         continue
                     try:
                         yield lineno, raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        yield lineno, Rejected(
-                            self.name, f"line {lineno}", f"not valid UTF-8 (byte {exc.start + 1})"
+                        yield (
+                            lineno,
+                            Rejected(
+                                self.name,
+                                f"line {lineno}",
+                                f"not valid UTF-8 (byte {exc.start + 1})",
+                            ),
                         )
         except (OSError, EOFError, zlib.error) as exc:
-            yield lineno + 1, Rejected(
-                self.name, f"after line {lineno}", f"file is truncated or corrupt ({exc})"
+            yield (
+                lineno + 1,
+                Rejected(
+                    self.name, f"after line {lineno}", f"file is truncated or corrupt ({exc})"
+                ),
             )
+
+    def _utf16_lines(self, data: bytes, codec: str) -> Iterator[tuple[int, str | Rejected]]:
+        """UTF-16 with a BOM (what some Windows tools write): decoded whole, then split."""
+        try:
+            text = data[2:].decode(codec)
+        except UnicodeDecodeError as exc:
+            line = data[2 : 2 + exc.start].decode(codec, "replace").count("\n") + 1
+            where = f"line {line}"
+            yield (
+                line,
+                Rejected(self.name, where, f"not valid UTF-16 ({exc.reason}); no lines read"),
+            )
+            return
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if len(line) > MAX_LINE:
+                yield lineno, Rejected(self.name, f"line {lineno}", f"line longer than {MAX_LINE}")
+            else:
+                yield lineno, line
+
+
+_CHUNK = 1 << 16
+
+
+def _split_lines(fh) -> Iterator[bytes | None]:
+    """Lines (with their newline) of a binary stream, read in chunks of ``_CHUNK`` bytes.
+
+    A line longer than MAX_LINE is not accumulated: it yields None once and its
+    bytes are dropped up to the next newline.
+    """
+    buf = b""
+    skipping = False
+    while chunk := fh.read1(_CHUNK) if hasattr(fh, "read1") else fh.read(_CHUNK):
+        buf += chunk
+        lines = buf.split(b"\n")
+        buf = lines.pop()
+        for line in lines:
+            if skipping:
+                skipping = False
+                continue
+            yield line + b"\n"
+        if len(buf) > MAX_LINE and not skipping:
+            yield None
+            skipping = True
+        if skipping:
+            buf = b""
+    if buf and not skipping:
+        yield buf
 
 
 def _bom_codec(bom: bytes) -> str:
