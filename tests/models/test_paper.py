@@ -221,3 +221,15 @@ def test_non_arxiv_papers_have_no_arxiv_urls() -> None:
     local = paper(id="2401.01234", namespace="local", version=None)
     assert local.abs_url is None and local.pdf_url is None
     assert paper(version=2).abs_url == "https://arxiv.org/abs/2401.01234v2"
+
+
+def test_versionless_records_fall_back_to_update_dates() -> None:
+    from datetime import date
+
+    from paperboy.models.paper import Paper, merge
+
+    newer = Paper(id="2401.00001", title="New title", updated=date(2024, 3, 1))
+    stale = Paper(id="2401.00001", title="Old title", updated=date(2024, 1, 1))
+    assert merge(newer, stale).title == "New title"
+    assert merge(stale, newer).title == "New title"
+    assert merge(merge(newer, stale), stale) == merge(newer, stale)

@@ -32,7 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# soft_wrap: messages stay one line each when piped, so "file: line N: reason" greps.
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -57,7 +58,9 @@ def _global(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
+        handlers=[RichHandler(console=err, show_path=False)]
+        if err.is_terminal
+        else [logging.StreamHandler()],
     )
     try:
         settings = load_settings().with_overrides(database_url=db)

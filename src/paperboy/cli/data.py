@@ -15,7 +15,7 @@ from paperboy.ingest.formats import FORMATS
 from paperboy.ingest.jobs import ImportReport, import_files
 from paperboy.store import Store
 
-out = Console()
+out = Console(soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -188,13 +188,26 @@ def normalize(paper: Paper) -> Paper:
     )
 
 
+def is_older(incoming: Paper, stored: Paper) -> bool:
+    """Whether ``incoming`` describes an older version than ``stored``.
+
+    Version numbers decide when both sides have one; formats without them (OAI-PMH ``arXiv``,
+    listings) fall back to the last-update date, so a stale file cannot overwrite newer text.
+    """
+    if stored.version and incoming.version:
+        return incoming.version < stored.version
+    if stored.updated and incoming.updated:
+        return incoming.updated < stored.updated
+    return False
+
+
 def merge(stored: Paper, incoming: Paper) -> Paper:
     """The paper after seeing ``incoming``: newer versions win, older ones are ignored.
 
     Merging is deterministic and idempotent, so importing the same data twice, or a file
     with duplicates, ends in the same state as importing it once.
     """
-    if stored.version and incoming.version and incoming.version < stored.version:
+    if is_older(incoming, stored):
         # An older version: keep our content, only take community signals.
         return _merge_signals(stored, incoming)
     merged = replace(stored)
