@@ -40,16 +40,28 @@ def _positive_float(text: str) -> float:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", _default_db, "Database URL: sqlite:///PATH (default: a file in the user data directory)."),
-    Setting("embed_model", "all-MiniLM-L6-v2", "Sentence-embedding model: the packaged default or any sentence-transformers name or path."),
+    Setting(
+        "database_url",
+        _default_db,
+        "Database URL: sqlite:///PATH (default: a file in the user data directory).",
+    ),
+    Setting(
+        "embed_model",
+        "all-MiniLM-L6-v2",
+        "Sentence-embedding model: the packaged default or any sentence-transformers name or path.",
+    ),
     Setting("arxiv_oai_url", "https://oaipmh.arxiv.org/oai", "arXiv OAI-PMH endpoint."),
     Setting("arxiv_api_url", "https://export.arxiv.org/api/query", "arXiv Atom API endpoint."),
     Setting("hf_url", "https://huggingface.co", "Hugging Face base URL for daily papers."),
-    Setting("request_delay", 3.0, "Seconds between requests to arXiv (arXiv asks for at least 3).", _positive_float),
+    Setting(
+        "request_delay",
+        3.0,
+        "Seconds between requests to arXiv (arXiv asks for at least 3).",
+        _positive_float,
+    ),
     Setting("max_retries", 5, "Retries for a failed upstream request, with bounded backoff.", int),
     Setting("host", "127.0.0.1", "Address `paperboy serve` listens on."),
     Setting("port", 8000, "Port `paperboy serve` listens on.", int),
-    Setting("secret_key", "", "Key that signs login links and cookies (generated and stored if empty).", secret=True),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -36,7 +36,9 @@ def load_migrations(backend: str) -> list[Migration]:
             found.append(Migration(int(m.group(1)), m.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda mig: mig.version)
     if [mig.version for mig in found] != list(range(1, len(found) + 1)):
-        raise StoreError(f"{backend} migrations are not numbered 1..N: {[mig.version for mig in found]}")
+        raise StoreError(
+            f"{backend} migrations are not numbered 1..N: {[mig.version for mig in found]}"
+        )
     return found
 
 
