@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from paperboy.cli import data, ingest_cmd, web_cmd
+from paperboy.cli import data, ingest_cmd, search_cmd, web_cmd
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
@@ -12,6 +12,7 @@ __all__ = ["app", "main"]
 data.register(app)
 web_cmd.register(app)
 ingest_cmd.register(app)
+search_cmd.register(app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperboy.models.paper import Paper
+from paperboy.store import Store
 
 PACKAGED = "all-MiniLM-L6-v2"
 BATCH = 64
@@ -143,3 +144,88 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+@dataclass
+class RefreshReport:
+    embedded: int = 0  # papers whose vectors were (re)computed
+    current: int = 0  # papers whose stored vectors already matched their text
+    passages: int = 0  # passage vectors computed
+
+
+@dataclass
+class Stale:
+    """Papers needing vectors: (paper, text hash), split by what they lack."""
+
+    documents: list[tuple[Paper, str]]
+    passages: list[tuple[Paper, str]]
+    current: int
+
+    def __len__(self) -> int:
+        return len({p.id for p, _ in self.documents} | {p.id for p, _ in self.passages})
+
+
+def stale_papers(store: Store, model: str, with_passages: bool = True) -> Stale:
+    """Papers with no vector for ``model``, or one computed from different text."""
+    known = store.vector_text_hashes(model)
+    known_passages = store.passage_text_hashes(model) if with_passages else {}
+    docs, parts, current = [], [], 0
+    for batch in store.iter_papers():
+        for paper in batch:
+            h = text_hash(embed_text(paper))
+            fresh = known.get(paper.id) == h
+            if not fresh:
+                docs.append((paper, h))
+            if with_passages and known_passages.get(paper.id) != h and passages(paper):
+                parts.append((paper, h))
+                fresh = False
+            current += fresh
+    return Stale(docs, parts, current)
+
+
+def refresh_vectors(
+    store: Store,
+    embedder: Embedder,
+    stale: Stale | None = None,
+    *,
+    chunk: int = 128,
+    progress: Callable[[int], None] | None = None,
+) -> RefreshReport:
+    """Embed new and changed papers only (document and passage vectors), saving every
+    ``chunk`` papers so an interrupted run keeps what it did. ``progress`` counts papers."""
+    stale = stale or stale_papers(store, embedder.name)
+    report = RefreshReport(current=stale.current)
+    pending = {p.id: h for p, h in stale.passages}
+    done: set[str] = set()
+    for i in range(0, len(stale.documents), chunk):
+        part = stale.documents[i : i + chunk]
+        vectors = embedder.encode([embed_text(p) for p, _ in part])
+        rows = [(p.id, h, v) for (p, h), v in zip(part, vectors, strict=True)]
+        store.save_vectors(embedder.name, rows)
+        todo = [(p, h) for p, h in part if p.id in pending]
+        report.passages += _save_passages(store, embedder, todo)
+        done.update(p.id for p, _ in part)
+        report.embedded += len(part)
+        if progress:
+            progress(len(part))
+    rest = [(p, h) for p, h in stale.passages if p.id not in done]
+    for i in range(0, len(rest), chunk):
+        report.passages += _save_passages(store, embedder, rest[i : i + chunk])
+        if progress:
+            progress(len(rest[i : i + chunk]))
+    return report
+
+
+def _save_passages(store: Store, embedder: Embedder, papers: list[tuple[Paper, str]]) -> int:
+    texts = [text for paper, _ in papers for text in passages(paper)]
+    if not texts:
+        return 0
+    vectors = embedder.encode(texts)
+    rows, start = [], 0
+    for paper, h in papers:
+        n = len(passages(paper))
+        if n:
+            rows.append((paper.id, h, vectors[start : start + n]))
+            start += n
+    store.save_passage_vectors(embedder.name, rows)
+    return len(texts)

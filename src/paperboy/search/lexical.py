@@ -17,9 +17,14 @@ FALLBACK_NOTE = "No paper matches every word; showing papers that match any of t
 
 @dataclass
 class LexicalResult:
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)  # display order: full matches first
     mode: str = "and"  # the mode the hits came from
     notes: list[str] = field(default_factory=list)
+    raw: list[Hit] | None = None  # plain BM25 scores (for fusion); None: same as ``hits``
+
+    @property
+    def bm25(self) -> list[Hit]:
+        return self.hits if self.raw is None else self.raw
 
 
 def lexical_hits(
@@ -49,4 +54,5 @@ def lexical_hits(
     top = max((h.score for h in or_hits), default=0.0)
     merged = [Hit(h.id, h.score + top) for h in hits]
     merged += [h for h in or_hits if h.id not in seen]
-    return LexicalResult(merged[:limit], "or", [FALLBACK_NOTE])
+    raw = {h.id: h for h in or_hits} | {h.id: h for h in hits}
+    return LexicalResult(merged[:limit], "or", [FALLBACK_NOTE], [raw[h.id] for h in merged[:limit]])

@@ -2,27 +2,36 @@
 
 A search parses the query, pins papers named by id or exact title, ranks the rest by BM25
 fused with dense vectors (when the store has them and the model loads), optionally groups the
-top results into topic facets, then sorts and pages.
+top results into topic facets, then sorts and pages. Without vectors it still answers, from
+BM25 alone, and says so (``lexical_only``).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import replace
+import time
+
+import numpy as np
 
 from paperboy.config import Settings
 from paperboy.models.paper import Paper
 from paperboy.models.query import Filters, Hit
-from paperboy.search.lexical import lexical_hits
+from paperboy.search import hybrid
+from paperboy.search.embed import Embedder, ModelUnavailable
+from paperboy.search.facets import TOP as FACET_TOP
+from paperboy.search.facets import topic_groups
+from paperboy.search.lexical import LexicalResult, lexical_hits
 from paperboy.search.query import ParsedQuery, merge_filters, parse_query
+from paperboy.search.related import related_papers
 from paperboy.search.types import (
     SORTS,
+    Facet,
     RelatedPaper,
     SearchRequest,
     SearchResponse,
     SearchResult,
 )
+from paperboy.search.vectors import CACHE, VectorCache
 from paperboy.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,16 +39,21 @@ log = logging.getLogger(__name__)
 POOL = 100  # candidates ranked per search (relevance), before paging
 SORT_POOL = 200  # candidates re-sorted by date or trending
 AND_ENOUGH = 10  # AND hits below this (or below the page) fall back to OR
+DENSE_POOL = 100  # nearest neighbours fetched per search
+RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
+METHODS = ("lexical", "dense", "hybrid")
 
 
 class Searcher:
     """Search over one store. Thread-safe; loads the embedding model lazily, once."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, cache: VectorCache = CACHE) -> None:
         self.store = store
         self.settings = settings
-        self._lock = threading.Lock()
+        self.embedder = Embedder(settings.embed_model)
+        self.cache = cache
+        self._model_failed_at: float | None = None
 
     # --- search -------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResponse:
@@ -47,31 +61,40 @@ class Searcher:
             raise ValueError(f"unknown sort {req.sort!r}; expected one of {', '.join(SORTS)}")
         parsed = parse_query(req.q)
         filters = merge_filters(req.filters, parsed.filters)
-        pinned = self._pinned(parsed, filters)
-        notes: list[str] = []
         want = req.offset + req.limit
         if not parsed.text_query("or") and not parsed.ids:
             return self._browse(req, filters)
+        pinned = self._pinned(parsed, filters)
         pool = max(POOL, want) if req.sort == "relevance" else max(SORT_POOL, want)
-        ranked, matched, lexical_only, more_notes = self._rank(parsed, filters, pool, want)
-        notes += more_notes
-        ranked = [h for h in ranked if h.id not in {p for p, _ in pinned}]
+        if req.facets or req.facet:
+            pool = max(pool, FACET_TOP)
+        ranked, matched, lexical_only, notes = self._rank(parsed, filters, pool, want)
+        pin_ids = {p for p, _ in pinned}
+        ranked = [h for h in ranked if h.id not in pin_ids]
         papers = self.store.get_papers([h.id for h in ranked] + [p for p, _ in pinned])
         ranked = [h for h in ranked if h.id in papers]
+        facets: list[Facet] = []
+        if req.facets or req.facet:
+            facets = self._facets(ranked[:FACET_TOP], papers, parsed)
+            if req.facet:
+                chosen = next((f for f in facets if f.key == req.facet), None)
+                if chosen is None:
+                    notes.append(f"No facet {req.facet!r} in these results; showing all.")
+                else:
+                    keep = set(chosen.ids)
+                    ranked = [h for h in ranked if h.id in keep]
         if req.sort != "relevance":
             ranked = _sort(ranked, papers, req.sort)
         top = max((h.score for h in ranked), default=0.0)
         pins = [Hit(pid, top + 1.0) for pid, _ in pinned]
-        matched.update({pid: how for pid, how in pinned})
+        matched.update(dict(pinned))
         order = pins + ranked
         for pid in parsed.ids:
             if pid not in papers:
                 notes.append(f"arXiv:{pid} is not in this database.")
         page = order[req.offset : want]
         results = [SearchResult(papers[h.id], h.score, matched.get(h.id, "lexical")) for h in page]
-        return SearchResponse(
-            results=results, total=len(order), lexical_only=lexical_only, notes=notes
-        )
+        return SearchResponse(results, len(order), facets, lexical_only, notes)
 
     def _browse(self, req: SearchRequest, filters: Filters) -> SearchResponse:
         """No words: the newest (or most upvoted) papers that pass the filters."""
@@ -101,20 +124,101 @@ class Searcher:
         lex = lexical_hits(
             self.store, parsed, filters or None, limit=pool, enough=min(AND_ENOUGH, want)
         )
-        matched = {h.id: "lexical" for h in lex.hits}
-        return lex.hits, matched, True, lex.notes
+        notes = list(lex.notes)
+        dense = self._dense_scores(parsed.text, filters, lex) if parsed.text else None
+        if dense is None:
+            return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
+        fused = hybrid.convex(hybrid.normalised_lexical(lex.bm25), dense)
+        if lex.mode == "and" and lex.hits:
+            # Every word matched for these: the dense side may add to them, not push them out.
+            full = {h.id for h in lex.hits}
+            fused = [h for h in fused if h.id in full] + [h for h in fused if h.id not in full]
+        lexical_ids = {h.id for h in lex.hits}
+        matched = {h.id: ("hybrid" if h.id in lexical_ids else "dense") for h in fused}
+        return fused[:pool], matched, False, notes
+
+    # --- dense --------------------------------------------------------------------------
+    def index(self):
+        """The vector index of the configured model, or None (no vectors, or none loadable)."""
+        if self._model_failed_at and time.monotonic() - self._model_failed_at < RETRY_MODEL:
+            return None
+        return self.cache.index(self.store, self.embedder.name)
+
+    def encode_query(self, text: str) -> np.ndarray | None:
+        try:
+            vector = self.embedder.encode_query(text)
+        except ModelUnavailable as exc:
+            log.warning("%s; searching by keywords only", exc)
+            self._model_failed_at = time.monotonic()
+            return None
+        self._model_failed_at = None
+        return vector
+
+    def _dense_scores(
+        self, text: str, filters: Filters, lex: LexicalResult, k: int = DENSE_POOL
+    ) -> dict[str, float] | None:
+        """Dense similarity of the nearest papers and of every lexical candidate."""
+        index = self.index()
+        if index is None:
+            return None
+        q = self.encode_query(text)
+        if q is None:
+            return None
+        ids, scores = index.search(q, k if not filters else k * 3)
+        near = dict(zip(ids[0], scores[0].tolist(), strict=True))
+        if filters:
+            keep = self.store.filter_ids(list(near), filters)
+            near = {i: s for i, s in near.items() if i in keep}
+        for h in lex.bm25:
+            if h.id not in near:
+                v = index.vector(h.id)
+                if v is not None:
+                    near[h.id] = float(v @ q)
+        return hybrid.with_passages(near, q, self.store, self.embedder.name)
+
+    def rank_ids(self, text: str, method: str, filters: Filters, k: int = 100) -> list[str]:
+        """Plain rankings for evaluation: ``lexical``, ``dense`` or ``hybrid`` (the default
+        search path, ids and titles aside)."""
+        parsed = parse_query(text)
+        if method == "dense":
+            index = self.index()
+            q = self.encode_query(parsed.text) if index is not None else None
+            if q is None:
+                return []
+            ids, _ = index.search(q, k * 3 if filters else k)
+            keep = self.store.filter_ids(ids[0], filters) if filters else set(ids[0])
+            return [i for i in ids[0] if i in keep][:k]
+        if method == "lexical":
+            lex = lexical_hits(self.store, parsed, filters or None, limit=k, enough=AND_ENOUGH)
+            return [h.id for h in lex.hits]
+        ranked, *_ = self._rank(parsed, filters, max(POOL, k), k)
+        return [h.id for h in ranked[:k]]
+
+    # --- facets -------------------------------------------------------------------------
+    def _facets(
+        self, hits: list[Hit], papers: dict[str, Paper], parsed: ParsedQuery
+    ) -> list[Facet]:
+        index = self.index()
+        if index is None:
+            return []
+        rows = [(h.id, index.vector(h.id)) for h in hits]
+        rows = [(pid, v) for pid, v in rows if v is not None]
+        if not rows:
+            return []
+        vectors = np.stack([v for _, v in rows])
+        groups = topic_groups([papers[pid] for pid, _ in rows], vectors, parsed.terms)
+        return [Facet(f"t{i}", g.label, g.ids) for i, g in enumerate(groups, 1)]
 
     # --- related ------------------------------------------------------------------------
     def related(self, paper_id: str, limit: int = 5) -> list[RelatedPaper]:
-        """Nearest papers to ``paper_id`` (never itself), each with a short reason."""
+        """Nearest papers to ``paper_id`` (never itself), each with a short reason.
+
+        Raises KeyError when the paper is not in the store.
+        """
         paper = self.store.get_paper(paper_id)
         if paper is None:
             raise KeyError(paper_id)
-        parsed = parse_query(paper.title)
-        lex = lexical_hits(self.store, replace(parsed, ids=()), None, limit=limit + 1, enough=1)
-        hits = [h for h in lex.hits if h.id != paper_id][:limit]
-        papers = self.store.get_papers([h.id for h in hits])
-        return [RelatedPaper(papers[h.id], h.score, "similar title") for h in hits]
+        return related_papers(self.store, paper, self.index(), limit)
 
 
 def _sort(hits: list[Hit], papers: dict[str, Paper], sort: str) -> list[Hit]:

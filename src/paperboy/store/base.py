@@ -156,6 +156,23 @@ class Store(ABC):
     @abstractmethod
     def vector_text_hashes(self, model: str) -> dict[str, str]: ...
 
+    # Search additions: a cheap change token for vector caches, and passage vectors (several
+    # rows per paper: sentence windows of the abstract) kept beside the document vectors.
+    @abstractmethod
+    def vector_version(self, model: str) -> str:
+        """A token that changes whenever vectors of ``model`` are saved or deleted."""
+
+    @abstractmethod
+    def save_passage_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        """Store (paper_id, text_hash, matrix) rows: all passage vectors of each paper."""
+
+    @abstractmethod
+    def get_passage_vectors(self, model: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """Passage matrices (float32, one row per passage) of those ``ids`` that have them."""
+
+    @abstractmethod
+    def passage_text_hashes(self, model: str) -> dict[str, str]: ...
+
     # --- importer state -----------------------------------------------------------------
     @abstractmethod
     def get_state(self, key: str) -> str | None: ...

@@ -384,6 +384,44 @@ class SQLiteStore(Store):
     def vector_text_hashes(self, model: str) -> dict[str, str]:
         return dict(self._read("SELECT paper_id, text_hash FROM vectors WHERE model = ?", (model,)))
 
+    # Passage vectors share the vectors table under the model name plus this suffix, one row
+    # per paper whose blob holds all its passages (n × dim float32), so no migration is needed.
+    _PASSAGES = "#passages"
+
+    def vector_version(self, model: str) -> str:
+        count, last = self._read(
+            "SELECT count(*), max(rowid) FROM vectors WHERE model = ?", (model,)
+        )[0]
+        return f"{count}:{last}"
+
+    def save_passage_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        with self._write_transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO vectors (paper_id, model, text_hash, dim, vector)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (pid, model + self._PASSAGES, h, int(m.shape[1]),
+                     np.ascontiguousarray(m, dtype="<f4").tobytes())
+                    for pid, h, m in rows
+                ],
+            )  # fmt: skip
+
+    def get_passage_vectors(self, model: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT paper_id, dim, vector FROM vectors WHERE model = ?"
+                f" AND paper_id IN ({marks})",
+                [model + self._PASSAGES, *chunk],
+            )
+            for pid, dim, blob in rows:
+                out[pid] = np.frombuffer(blob, dtype="<f4").reshape(-1, dim).astype(np.float32)
+        return out
+
+    def passage_text_hashes(self, model: str) -> dict[str, str]:
+        return self.vector_text_hashes(model + self._PASSAGES)
+
     # --- importer state -----------------------------------------------------------------
     def get_state(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM state WHERE key = ?", (key,))

@@ -1,0 +1,105 @@
+"""Nearest neighbours over unit vectors: exact dot products, or faiss IVF past a size.
+
+Both indexes answer ``search(queries, k) -> (ids, scores)`` so callers never know which one
+they have. Exact search is one matrix product and beats any approximate index up to a few
+hundred thousand rows; past ``APPROX_FROM`` rows an IVF index (inner product) scans only
+``nprobe`` of its lists.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+APPROX_FROM = 300_000
+NPROBE = 24
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    m = np.ascontiguousarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.maximum(norms, 1e-12)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise indices of the ``k`` largest scores, best first (argpartition, then sort)."""
+    k = min(k, scores.shape[-1])
+    if k <= 0:
+        return np.zeros(scores.shape[:-1] + (0,), dtype=np.int64)
+    part = np.argpartition(-scores, k - 1, axis=-1)[..., :k]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=-1), axis=-1, kind="stable")
+    return np.take_along_axis(part, order, axis=-1)
+
+
+class ExactIndex:
+    """All rows in one float32 matrix; a search is ``matrix @ q`` and a partial sort."""
+
+    kind = "exact"
+
+    def __init__(self, ids: list[str], matrix: np.ndarray) -> None:
+        self.ids = list(ids)
+        self.matrix = normalise(matrix) if len(ids) else np.zeros((0, 0), np.float32)
+        self.row = {pid: i for i, pid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def vector(self, paper_id: str) -> np.ndarray | None:
+        i = self.row.get(paper_id)
+        return None if i is None else self.matrix[i]
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
+        q = np.atleast_2d(queries).astype(np.float32, copy=False)
+        if not len(self.ids):
+            return [[] for _ in q], np.zeros((len(q), 0), np.float32)
+        scores = q @ self.matrix.T
+        idx = top_k(scores, k)
+        return [[self.ids[j] for j in row] for row in idx], np.take_along_axis(scores, idx, -1)
+
+
+class IVFIndex(ExactIndex):
+    """faiss IVF-Flat (inner product) over the same rows; exact vectors kept for look-ups."""
+
+    kind = "ivf"
+
+    def __init__(
+        self, ids: list[str], matrix: np.ndarray, *, nlist: int | None = None, seed: int = 0
+    ) -> None:
+        import faiss
+
+        super().__init__(ids, matrix)
+        n, dim = self.matrix.shape
+        self.nlist = nlist or max(16, min(8192, int(4 * math.sqrt(n))))
+        quantizer = faiss.IndexFlatIP(dim)
+        self.index = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(seed)
+        sample = min(n, self.nlist * 40)
+        train = self.matrix[np.sort(rng.choice(n, sample, replace=False))]
+        self.index.train(train)
+        self.index.add(self.matrix)
+        self.index.nprobe = min(NPROBE, self.nlist)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
+        q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        scores, idx = self.index.search(q, min(k, len(self.ids)))
+        ids = [[self.ids[j] for j in row if j >= 0] for row in idx]
+        return ids, scores
+
+
+def build_index(ids: list[str], matrix: np.ndarray, approx_from: int = APPROX_FROM):
+    """Exact below ``approx_from`` rows (or when faiss is missing), IVF above."""
+    if len(ids) >= approx_from:
+        try:
+            return IVFIndex(ids, matrix)
+        except ImportError:
+            pass
+    return ExactIndex(ids, matrix)
+
+
+def recall_at_k(exact: ExactIndex, approx: ExactIndex, queries: np.ndarray, k: int = 10) -> float:
+    """Share of the exact top-k that the approximate index also returns."""
+    truth, _ = exact.search(queries, k)
+    got, _ = approx.search(queries, k)
+    hits = sum(len(set(t) & set(g)) for t, g in zip(truth, got, strict=True))
+    return hits / max(1, sum(len(t) for t in truth))

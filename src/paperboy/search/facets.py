@@ -1,0 +1,161 @@
+"""Topic facets: split the top results of an ambiguous query into a few labelled groups.
+
+"alignment" means preference tuning of LLMs, DNA sequence alignment, forced alignment of
+speech and entity alignment between knowledge graphs. Their papers sit far apart in
+embedding space, so average-linkage clustering of the top results' vectors separates them;
+the number of groups is the one with the best silhouette (none when no split is clear), and
+each group is labelled with its most distinctive words (class-based TF-IDF, as in BERTopic).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from paperboy.models.paper import Paper
+from paperboy.search.query import STOPWORDS
+
+TOP = 50  # results grouped
+MIN_RESULTS = 6  # fewer than this is not worth grouping
+MAX_GROUPS = 8
+MIN_SILHOUETTE = 0.04  # below: the results do not split into distinct topics
+LABEL_TERMS = 3
+
+_TOKEN = re.compile(r"[a-z][a-z0-9\-]{2,}")
+_MORE_STOP = frozenset(
+    """also our we propose proposed method methods approach approaches results show shows
+    based new novel model models paper present work task tasks data performance large
+    existing while such these than more both two one can which through however across
+    demonstrate experiments framework significantly various different use used including
+    study achieve improve improves state-of-the-art first further other between without
+    within its their them they it is are be been this that with from into over under""".split()
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    ids: list[str]
+    label: str
+
+
+def average_linkage(sim: np.ndarray) -> list[list[list[int]]]:
+    """Agglomerative clustering (average linkage on cosine similarity).
+
+    Returns the partitions from n groups down to one: ``result[k-1]`` has ``k`` groups.
+    O(n³) on at most ``TOP`` points, which is microseconds of numpy.
+    """
+    n = len(sim)
+    groups: list[list[int]] = [[i] for i in range(n)]
+    between = sim.astype(np.float64).copy()
+    np.fill_diagonal(between, -np.inf)
+    sizes = np.ones(n)
+    alive = list(range(n))
+    partitions = {n: [list(g) for g in groups]}
+    while len(alive) > 1:
+        sub = between[np.ix_(alive, alive)]
+        flat = int(np.argmax(sub))
+        a, b = alive[flat // len(alive)], alive[flat % len(alive)]
+        a, b = min(a, b), max(a, b)
+        # The merged group's mean similarity to every other group, weighted by size.
+        merged = (between[a] * sizes[a] + between[b] * sizes[b]) / (sizes[a] + sizes[b])
+        between[a, :] = merged
+        between[:, a] = merged
+        between[a, a] = -np.inf
+        between[b, :] = -np.inf
+        between[:, b] = -np.inf
+        sizes[a] += sizes[b]
+        groups[a] += groups[b]
+        groups[b] = []
+        alive.remove(b)
+        partitions[len(alive)] = [list(groups[i]) for i in alive]
+    return [partitions[k] for k in range(1, n + 1)]
+
+
+def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette; points alone in their group count 0 (Rousseeuw's convention)."""
+    scores = np.zeros(len(labels))
+    ks = np.unique(labels)
+    for i in range(len(labels)):
+        own = labels == labels[i]
+        if own.sum() <= 1:
+            continue
+        a = dist[i, own].sum() / (own.sum() - 1)
+        b = min(dist[i, labels == k].mean() for k in ks if k != labels[i])
+        scores[i] = (b - a) / max(a, b, 1e-12)
+    return float(scores.mean())
+
+
+def cluster(vectors: np.ndarray, max_groups: int = MAX_GROUPS) -> list[list[int]] | None:
+    """The partition (row indices, best-first order kept) with the best silhouette, or None."""
+    n = len(vectors)
+    if n < MIN_RESULTS:
+        return None
+    sim = vectors @ vectors.T
+    dist = np.clip(1.0 - sim, 0.0, 2.0)
+    partitions = average_linkage(sim)
+    best, best_score = None, MIN_SILHOUETTE
+    for k in range(2, min(max_groups, n - 1) + 1):
+        labels = np.empty(n, dtype=int)
+        for g, members in enumerate(partitions[k - 1]):
+            labels[members] = g
+        score = silhouette(dist, labels)
+        if score > best_score:
+            best, best_score = partitions[k - 1], score
+    if best is None:
+        return None
+    return sorted((sorted(g) for g in best), key=lambda g: (g[0], len(g)))
+
+
+def tokens(paper: Paper) -> list[str]:
+    text = f"{paper.title} {paper.title} {paper.abstract}".lower()
+    return [t.strip("-") for t in _TOKEN.findall(text) if t not in STOPWORDS | _MORE_STOP]
+
+
+def label_groups(
+    groups: Sequence[Sequence[Paper]], exclude: set[str], n_terms: int = LABEL_TERMS
+) -> list[str]:
+    """Each group's most distinctive words by class-based TF-IDF.
+
+    A word's weight in a group is its frequency there times log(1 + average group length /
+    its frequency over all groups): frequent here, rare elsewhere.
+    """
+    counts = [Counter(t for p in g for t in tokens(p) if t not in exclude) for g in groups]
+    total = Counter()
+    for c in counts:
+        total.update(c)
+    avg = sum(total.values()) / max(1, len(groups))
+    labels = []
+    for c in counts:
+        size = sum(c.values()) or 1
+        scored = sorted(
+            ((n / size) * math.log(1 + avg / total[t]), t) for t, n in c.items() if n >= 1
+        )
+        picked: list[str] = []
+        for _, term in reversed(scored):
+            if any(term in p or p in term for p in picked):
+                continue  # "sequence" and "sequences" once
+            picked.append(term)
+            if len(picked) == n_terms:
+                break
+        labels.append(", ".join(picked) or "other")
+    return labels
+
+
+def topic_groups(
+    papers: Sequence[Paper], vectors: np.ndarray, query_terms: Sequence[str]
+) -> list[Group]:
+    """Groups of ``papers`` (in their given order) with labels; [] when they are one topic."""
+    parts = cluster(vectors)
+    if not parts:
+        return []
+    exclude = {t.lower() for t in query_terms}
+    exclude |= {t[:-1] for t in exclude if t.endswith("s")} | {t + "s" for t in exclude}
+    exclude |= {t + "ed" for t in exclude} | {t.removesuffix("ment") for t in exclude}
+    members = [[papers[i] for i in g] for g in parts]
+    labels = label_groups(members, exclude)
+    return [Group([p.id for p in m], label) for m, label in zip(members, labels, strict=True)]
