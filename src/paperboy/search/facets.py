@@ -1,10 +1,18 @@
 """Topic facets: split the top results of an ambiguous query into a few labelled groups.
 
 "alignment" means preference tuning of LLMs, DNA sequence alignment, forced alignment of
-speech and entity alignment between knowledge graphs. Their papers sit far apart in
-embedding space, so average-linkage clustering of the top results' vectors separates them;
-the number of groups is the one with the best silhouette (none when no split is clear), and
-each group is labelled with its most distinctive words (class-based TF-IDF, as in BERTopic).
+speech and entity alignment between knowledge graphs. Each paper is represented by its
+embedding joined with a TF-IDF vector of the words *around the query's words* (title and the
+sentences that use them: "DNA sequence alignment", "entity alignment"), which is what tells
+one sense from another; the embedding alone sees every "alignment" paper as much alike.
+
+Average-linkage clustering of those rows is cut at ``GROUPS`` groups. A dominant topic with a
+few distinct minorities is the usual shape of an ambiguous query, and the silhouette-best
+cut on such data is "dominant vs. the tightest minority", which hides the others; so the
+silhouette only decides *whether* the results mix topics at all (best silhouette over
+2..MAX_GROUPS cuts above ``MIN_SILHOUETTE``), and single leftover papers are pooled into one
+"other" group. Each group is labelled with its most distinctive words (class-based TF-IDF,
+as in BERTopic).
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperboy.models.paper import Paper
+from paperboy.search.embed import sentences
 from paperboy.search.query import STOPWORDS
 
 TOP = 50  # results grouped
 MIN_RESULTS = 6  # fewer than this is not worth grouping
-MAX_GROUPS = 8
+GROUPS = 6  # the cut: at most this many facets (fewer when results are few)
+MAX_GROUPS = 8  # cuts tried when judging whether the results split at all
 MIN_SILHOUETTE = 0.04  # below: the results do not split into distinct topics
 LABEL_TERMS = 3
 
@@ -90,25 +100,50 @@ def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
     return float(scores.mean())
 
 
-def cluster(vectors: np.ndarray, max_groups: int = MAX_GROUPS) -> list[list[int]] | None:
-    """The partition (row indices, best-first order kept) with the best silhouette, or None."""
-    n = len(vectors)
+def cluster(rows: np.ndarray, groups: int = GROUPS) -> tuple[list[list[int]], list[int]] | None:
+    """Row indices per group (each sorted, groups by best member) and the leftover rows that
+    stood alone; None when the rows are one topic."""
+    n = len(rows)
     if n < MIN_RESULTS:
         return None
-    sim = vectors @ vectors.T
+    sim = rows @ rows.T
     dist = np.clip(1.0 - sim, 0.0, 2.0)
     partitions = average_linkage(sim)
-    best, best_score = None, MIN_SILHOUETTE
-    for k in range(2, min(max_groups, n - 1) + 1):
+    best = MIN_SILHOUETTE
+    for k in range(2, min(MAX_GROUPS, n - 1) + 1):
         labels = np.empty(n, dtype=int)
         for g, members in enumerate(partitions[k - 1]):
             labels[members] = g
-        score = silhouette(dist, labels)
-        if score > best_score:
-            best, best_score = partitions[k - 1], score
-    if best is None:
+        best = max(best, silhouette(dist, labels))
+    if best <= MIN_SILHOUETTE:
         return None
-    return sorted((sorted(g) for g in best), key=lambda g: (g[0], len(g)))
+    cut = partitions[min(groups, max(2, n // 3)) - 1]
+    kept = [sorted(g) for g in cut if len(g) > 1]
+    leftovers = sorted(i for g in cut if len(g) == 1 for i in g)
+    kept.sort(key=lambda g: g[0])
+    return (kept, leftovers) if len(kept) + bool(leftovers) > 1 else None
+
+
+def context_rows(papers: Sequence[Paper], query_terms: Sequence[str]) -> np.ndarray:
+    """TF-IDF rows of each paper's title and the abstract sentences using a query word."""
+    stems = [t.lower()[:5] for t in query_terms if len(t) >= 3]
+    docs = []
+    for p in papers:
+        used = [s for s in sentences(p.abstract) if any(st in s.lower() for st in stems)]
+        words = _TOKEN.findall(f"{p.title} {' '.join(used)}".lower())
+        docs.append(
+            Counter(
+                w for w in words
+                if w not in STOPWORDS and w not in _MORE_STOP and not w.startswith(tuple(stems))
+            )
+        )  # fmt: skip
+    df = Counter(w for d in docs for w in d)
+    vocab = {w: i for i, w in enumerate(sorted(df))}
+    out = np.zeros((len(docs), max(1, len(vocab))), dtype=np.float32)
+    for r, d in enumerate(docs):
+        for w, c in d.items():
+            out[r, vocab[w]] = (1 + math.log(c)) * math.log(len(docs) / df[w])
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def tokens(paper: Paper) -> list[str]:
@@ -150,12 +185,17 @@ def topic_groups(
     papers: Sequence[Paper], vectors: np.ndarray, query_terms: Sequence[str]
 ) -> list[Group]:
     """Groups of ``papers`` (in their given order) with labels; [] when they are one topic."""
-    parts = cluster(vectors)
-    if not parts:
+    context = context_rows(papers, query_terms)
+    found = cluster(np.hstack([vectors, context]) / math.sqrt(2.0))
+    if not found:
         return []
+    parts, leftovers = found
     exclude = {t.lower() for t in query_terms}
     exclude |= {t[:-1] for t in exclude if t.endswith("s")} | {t + "s" for t in exclude}
     exclude |= {t + "ed" for t in exclude} | {t.removesuffix("ment") for t in exclude}
     members = [[papers[i] for i in g] for g in parts]
     labels = label_groups(members, exclude)
-    return [Group([p.id for p in m], label) for m, label in zip(members, labels, strict=True)]
+    out = [Group([p.id for p in m], label) for m, label in zip(members, labels, strict=True)]
+    if leftovers:
+        out.append(Group([papers[i].id for i in leftovers], "other"))
+    return out

@@ -1,0 +1,63 @@
+"""Vectors are computed only for new or changed papers, documents and passages alike."""
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from paperboy.search.embed import Embedder, passages, refresh_vectors, sentences, stale_papers
+
+from .conftest import PAPERS, paper
+
+
+@dataclass
+class CountingEmbedder(Embedder):
+    """Deterministic vectors from a hash of the text; records every text it is asked for."""
+
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def dim(self) -> int:
+        return 8
+
+    def encode(self, texts, progress=None):
+        self.seen.extend(texts)
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[:8], np.uint8) for t in texts]
+        out = np.array(rows, dtype=np.float32).reshape(len(texts), 8) + 1
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+LONG = paper("2506.00006", "Long abstracts", "First sentence here. Second one follows. "
+             "Third adds detail. Fourth concludes it.")  # fmt: skip
+
+
+def test_sentence_windows():
+    got = sentences("One. Two three. 3 four! e.g. five")
+    assert got == ["One.", "Two three.", "3 four! e.g. five"]
+    assert len(passages(LONG)) == 3 and passages(LONG)[0].startswith("Long abstracts\n")
+    assert passages(PAPERS[0]) == []  # one sentence: the document vector covers it
+
+
+def test_only_new_and_changed_papers_are_embedded(store):
+    store.upsert_papers([LONG])
+    e = CountingEmbedder("counting")
+    first = refresh_vectors(store, e)
+    assert first.embedded == 6 and first.current == 0 and first.passages == 3
+    assert len(e.seen) == 6 + 3
+    ids, matrix = store.load_vectors("counting")
+    assert sorted(ids) == sorted(p.id for p in [*PAPERS, LONG]) and matrix.shape == (6, 8)
+    assert store.get_passage_vectors("counting", [LONG.id])[LONG.id].shape == (3, 8)
+
+    e.seen.clear()
+    again = refresh_vectors(store, e)
+    assert again.embedded == 0 and again.current == 6 and e.seen == []
+
+    changed = replace(PAPERS[1], abstract="A new abstract. It has two sentences. Even three.")
+    upvoted = replace(PAPERS[2], upvotes=99)  # not part of the embedded text
+    store.upsert_papers([changed, upvoted, paper("2507.00007", "Brand new paper")])
+    assert len(stale_papers(store, "counting")) == 2
+    third = refresh_vectors(store, e)
+    assert third.embedded == 2 and third.current == 5 and third.passages == 2
+    assert sorted(t.split("\n")[0] for t in e.seen) == sorted(
+        ["Brand new paper"] + ["Graph Neural Networks for Molecules"] * 3
+    )

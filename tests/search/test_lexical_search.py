@@ -1,0 +1,91 @@
+"""Query forms, filters, fallback and sorts through the Searcher, with no vectors at all."""
+
+from datetime import date
+
+import pytest
+
+from paperboy.models.query import Filters
+from paperboy.search.lexical import FALLBACK_NOTE
+from paperboy.search.types import SearchRequest
+
+
+def ids(resp):
+    return [r.paper.id for r in resp.results]
+
+
+def test_no_vectors_means_lexical_only_with_results(searcher):
+    resp = searcher.search(SearchRequest("planning"))
+    assert resp.lexical_only is True
+    assert set(ids(resp)) == {"2503.00003", "2505.00005"}
+    assert all(r.matched == "lexical" for r in resp.results)
+
+
+def test_arxiv_id_and_url_put_the_paper_first(searcher):
+    resp = searcher.search(SearchRequest("planning 2502.00002"))
+    assert ids(resp)[0] == "2502.00002" and resp.results[0].matched == "id"
+    resp = searcher.search(SearchRequest("see https://arxiv.org/abs/2504.00004v3"))
+    assert ids(resp)[0] == "2504.00004"
+    resp = searcher.search(SearchRequest("2512.99999"))
+    assert resp.results == [] and any("2512.99999" in n for n in resp.notes)
+
+
+def test_exact_title_comes_first(searcher):
+    for q in ("planning with language models", '"Planning with Language Models"'):
+        resp = searcher.search(SearchRequest(q))
+        assert ids(resp)[0] == "2505.00005" and resp.results[0].matched == "title"
+
+
+def test_phrases_match_in_order_only(searcher):
+    assert ids(searcher.search(SearchRequest('"world models"'))) == ["2503.00003"]
+    assert ids(searcher.search(SearchRequest('"models world"'))) == []
+
+
+def test_and_first_then_or_with_a_note(searcher):
+    resp = searcher.search(SearchRequest("robot planning", limit=1))
+    assert resp.notes == [] and set(ids(resp)) <= {"2503.00003", "2505.00005"}
+    resp = searcher.search(SearchRequest("robot molecules"))
+    assert FALLBACK_NOTE in resp.notes
+    assert {"2503.00003", "2505.00005", "2502.00002"} <= set(ids(resp))
+
+
+def test_and_matches_rank_above_or_matches(searcher):
+    resp = searcher.search(SearchRequest("language robot planning transformers"))
+    assert FALLBACK_NOTE in resp.notes
+    assert ids(resp)[0] == "2505.00005"  # the one paper with three of the four words
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "expected"),
+    [
+        ("cat:cs.CL attention OR speech", Filters(), {"2501.00001", "2504.00004"}),
+        ('author:"yann lecun" models', Filters(), {"2502.00002", "2503.00003"}),
+        ("models", Filters(authors=("LeCun",)), {"2502.00002", "2503.00003"}),
+        ("planning after:2025-04-01", Filters(), {"2505.00005"}),
+        ("planning", Filters(before=date(2025, 4, 1)), {"2503.00003"}),
+        ("cat:cs", Filters(), {"2501.00001", "2502.00002", "2503.00003", "2504.00004",
+                               "2505.00005"}),
+        ("", Filters(categories=("cs.RO",)), {"2503.00003"}),
+    ],
+)  # fmt: skip
+def test_filters_in_query_and_as_options(searcher, query, filters, expected):
+    resp = searcher.search(SearchRequest(query, filters=filters))
+    assert set(ids(resp)) == expected
+
+
+def test_sort_orders(searcher):
+    q = "models OR planning OR speech"
+    date_order = ids(searcher.search(SearchRequest(q, sort="date")))
+    assert date_order == sorted(date_order, reverse=True)  # ids follow listing dates here
+    trending = ids(searcher.search(SearchRequest(q, sort="trending")))
+    # most upvotes first; equal upvotes (7 and 7): the newer first; none count as 0
+    assert trending == ["2502.00002", "2504.00004", "2503.00003", "2505.00005"]
+    browse = ids(searcher.search(SearchRequest("", sort="trending", limit=2)))
+    assert browse == ["2502.00002", "2504.00004"]
+    with pytest.raises(ValueError, match="sort"):
+        searcher.search(SearchRequest("x", sort="best"))
+
+
+def test_paging_and_total(searcher):
+    every = ids(searcher.search(SearchRequest("models OR planning OR speech", limit=10)))
+    page = searcher.search(SearchRequest("models OR planning OR speech", limit=2, offset=1))
+    assert ids(page) == every[1:3] and page.total == len(every)
