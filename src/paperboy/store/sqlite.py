@@ -106,7 +106,7 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
         clauses.append(
             "EXISTS (SELECT 1 FROM json_each(p.authors) j WHERE lower(j.value) LIKE ? ESCAPE '\\')"
         )
-        params.append("%" + author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        params.append("%" + _like_escape(author.lower()) + "%")
     if filters.after:
         clauses.append("COALESCE(p.listing_date, p.published) >= ?")
         params.append(filters.after.isoformat())
@@ -117,6 +117,10 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
         clauses.append("p.namespace = ?")
         params.append(filters.namespace)
     return " AND ".join(clauses) or "1", params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
