@@ -61,3 +61,32 @@ def test_only_new_and_changed_papers_are_embedded(store):
     assert sorted(t.split("\n")[0] for t in e.seen) == sorted(
         ["Brand new paper"] + ["Graph Neural Networks for Molecules"] * 3
     )
+
+
+def test_demo_vectors_are_used_only_where_the_text_matches(store, tmp_path):
+    from paperboy.search.demo_vectors import import_demo_vectors, write_demo_vectors
+
+    e = CountingEmbedder("all-MiniLM-L6-v2")  # the packaged model's name: demo vectors apply
+    path = tmp_path / "demo-vectors.npz"
+    assert write_demo_vectors(store, path, e) == 5
+    store.upsert_papers([replace(PAPERS[0], abstract="Changed since the vectors were made.")])
+    assert import_demo_vectors(store, "all-MiniLM-L6-v2", path) == 4
+    assert PAPERS[0].id not in store.vector_text_hashes("all-MiniLM-L6-v2")
+    assert import_demo_vectors(store, "all-MiniLM-L6-v2", path) == 0  # already there
+    assert import_demo_vectors(store, "some/other-model", path) == 0
+    stale = stale_papers(store, "all-MiniLM-L6-v2", with_passages=False)
+    assert [p.id for p, _ in stale.documents] == [PAPERS[0].id]
+
+
+def test_shipped_demo_vectors_cover_the_demo_papers(tmp_path):
+    from paperboy.ingest.jobs import import_files
+    from paperboy.search.demo_vectors import demo_vectors_path, import_demo_vectors
+    from paperboy.store import open_store
+
+    folder = demo_vectors_path().parent
+    with open_store(str(tmp_path / "demo.db")) as s:
+        import_files(s, [folder / "demo-papers.jsonl.gz", folder / "seed-papers.json"])
+        assert import_demo_vectors(s) == s.count_papers()
+        ids, matrix = s.load_vectors("all-MiniLM-L6-v2")
+        assert matrix.shape == (len(ids), 384)
+        assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)

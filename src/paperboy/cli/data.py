@@ -145,6 +145,11 @@ def demo(
             f"demo data in {store.url}: {store.count_papers()} papers "
             f"(added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']})"
         )
+        from paperboy.search.demo_vectors import import_demo_vectors
+
+        vectors = import_demo_vectors(store, c.settings.embed_model)
+        if vectors:
+            out.print(f"  {vectors} precomputed vectors loaded: search by meaning works now")
         newest = store.list_papers(limit=5)
         for p in newest:
             line = f"  {p.listing_date}  {p.id:<14} {p.title[:90]}"

@@ -92,6 +92,9 @@ def load_model(name: str):
         path = model_path(name)
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
 
             model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except Exception as exc:
