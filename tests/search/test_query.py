@@ -12,7 +12,8 @@ def test_words_and_phrases():
     assert q.phrases == ("world models",)
     and_q = q.text_query("and")
     assert and_q.terms == ("diffusion", "planning") and and_q.mode == "and"
-    assert q.text_query("or").terms == ("diffusion", "for", "planning")
+    assert q.text_query("or").terms == ("diffusion", "planning")
+    assert parse_query("what is it").text_query().terms == ("what", "is", "it")
 
 
 def test_ids_and_urls_anywhere():

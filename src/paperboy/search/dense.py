@@ -13,7 +13,8 @@ import math
 import numpy as np
 
 APPROX_FROM = 300_000
-NPROBE = 24
+NPROBE = 32  # lists scanned per query: recall@10 ≥ 0.95 on the 1M bench
+MAX_LISTS = 2048  # more lists train slower (k-means) for little speed-up at 1M
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:
@@ -70,7 +71,7 @@ class IVFIndex(ExactIndex):
 
         super().__init__(ids, matrix)
         n, dim = self.matrix.shape
-        self.nlist = nlist or max(16, min(8192, int(4 * math.sqrt(n))))
+        self.nlist = nlist or max(16, min(MAX_LISTS, int(4 * math.sqrt(n))))
         quantizer = faiss.IndexFlatIP(dim)
         self.index = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(seed)

@@ -14,8 +14,8 @@ from datetime import date
 from paperboy.models.arxiv_id import find_arxiv_ids
 from paperboy.models.query import Filters, TextQuery
 
-# Words that carry no topic; dropped from AND queries so "papers on the alignment of LLMs"
-# does not require "the" and "on". Phrases keep them.
+# Words that carry no topic; dropped so "papers on the alignment of LLMs" neither requires
+# "the" and "on" nor spends time matching them. Phrases keep them.
 STOPWORDS = frozenset(
     """a an and are as at be but by for from has have how in into is it its of on or that
     the their this to was were what when which who why with about via using paper papers
@@ -46,10 +46,9 @@ class ParsedQuery:
     filters: Filters = field(default_factory=Filters)
 
     def text_query(self, mode: str = "and") -> TextQuery:
-        terms = self.terms
-        if mode == "and":
-            kept = tuple(t for t in terms if t.lower() not in STOPWORDS)
-            terms = kept if (kept or self.phrases) else terms
+        """The words to match, without stopwords unless the query is nothing but them."""
+        kept = tuple(t for t in self.terms if t.lower() not in STOPWORDS)
+        terms = kept if (kept or self.phrases) else self.terms
         return TextQuery(terms=terms, phrases=self.phrases, mode=mode)
 
     @property
