@@ -89,3 +89,20 @@ def test_paging_and_total(searcher):
     every = ids(searcher.search(SearchRequest("models OR planning OR speech", limit=10)))
     page = searcher.search(SearchRequest("models OR planning OR speech", limit=2, offset=1))
     assert ids(page) == every[1:3] and page.total == len(every)
+
+
+def test_unloadable_model_degrades_to_lexical(store):
+    import numpy as np
+
+    from paperboy.config import load_settings
+    from paperboy.search.service import Searcher
+
+    name = "/nonexistent/model-dir"
+    rng = np.random.default_rng(0)
+    rows = [(pid, "h", rng.normal(size=8)) for pid in ("2501.00001", "2503.00003")]
+    store.save_vectors(name, rows)
+    searcher = Searcher(store, load_settings({"PAPERBOY_EMBED_MODEL": name}))
+    resp = searcher.search(SearchRequest("planning"))
+    assert resp.lexical_only is True
+    assert set(ids(resp)) == {"2503.00003", "2505.00005"}
+    assert searcher.index() is None  # not retried on every request
