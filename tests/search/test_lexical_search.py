@@ -106,3 +106,4 @@ def test_unloadable_model_degrades_to_lexical(store):
     assert resp.lexical_only is True
     assert set(ids(resp)) == {"2503.00003", "2505.00005"}
     assert searcher.index() is None  # not retried on every request
+    assert Searcher(store, searcher.settings).index() is None  # nor by the next searcher

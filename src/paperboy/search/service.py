@@ -43,6 +43,9 @@ DENSE_POOL = 100  # nearest neighbours fetched per search
 RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
 METHODS = ("lexical", "dense", "hybrid")
+# When a model last failed to load, per model name: every Searcher in the process (the web
+# app builds one per request) then skips it for RETRY_MODEL seconds instead of retrying.
+_MODEL_FAILED_AT: dict[str, float] = {}
 
 
 class Searcher:
@@ -53,7 +56,6 @@ class Searcher:
         self.settings = settings
         self.embedder = Embedder(settings.embed_model)
         self.cache = cache
-        self._model_failed_at: float | None = None
 
     # --- search -------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResponse:
@@ -140,7 +142,8 @@ class Searcher:
     # --- dense --------------------------------------------------------------------------
     def index(self):
         """The vector index of the configured model, or None (no vectors, or none loadable)."""
-        if self._model_failed_at and time.monotonic() - self._model_failed_at < RETRY_MODEL:
+        failed = _MODEL_FAILED_AT.get(self.embedder.name)
+        if failed is not None and time.monotonic() - failed < RETRY_MODEL:
             return None
         return self.cache.index(self.store, self.embedder.name)
 
@@ -149,9 +152,9 @@ class Searcher:
             vector = self.embedder.encode_query(text)
         except ModelUnavailable as exc:
             log.warning("%s; searching by keywords only", exc)
-            self._model_failed_at = time.monotonic()
+            _MODEL_FAILED_AT[self.embedder.name] = time.monotonic()
             return None
-        self._model_failed_at = None
+        _MODEL_FAILED_AT.pop(self.embedder.name, None)
         return vector
 
     def _dense_scores(
