@@ -92,8 +92,7 @@ def main() -> None:
                          f"{1000 * t.seconds / s.queries:.0f}"])  # fmt: skip
     print_table(
         "SciFact train: packaged all-MiniLM-L6-v2, fully offline "
-        f"(hybrid: score fusion, lexical weight {hybrid.LEXICAL_WEIGHT}, "
-        f"passage weight {hybrid.PASSAGE_WEIGHT})",
+        f"(hybrid: BM25/top-score and max-sim cosine, lexical weight {hybrid.LEXICAL_WEIGHT})",
         ["method", "nDCG@10", "recall@100", "queries", "ms/query"],
         rows,
     )

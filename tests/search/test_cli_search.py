@@ -47,3 +47,12 @@ def test_related_without_vectors_uses_words(store):
     assert rows and "2505.00005" not in {r["id"] for r in rows}
     assert rows[0]["id"] == "2503.00003" and "planning" in rows[0]["reason"]
     assert run(store, "related", "2512.99999").exit_code != 0
+
+
+def test_embed_then_search_uses_vectors(store):
+    first = run(store, "embed")
+    assert first.exit_code == 0, first.output
+    assert "embedded 5 papers" in first.stdout
+    assert "embedded 0 papers" in run(store, "embed", "--no-passages").stdout
+    rows = json.loads(run(store, "search", "robots that plan ahead", "--json").stdout)
+    assert rows[0]["id"] in {"2503.00003", "2505.00005"}

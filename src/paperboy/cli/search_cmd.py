@@ -165,6 +165,13 @@ def related(
 def embed(
     ctx: typer.Context,
     batch_size: Annotated[int, typer.Option(help="Texts per model call.")] = 64,
+    with_passages: Annotated[
+        bool,
+        typer.Option(
+            "--passages/--no-passages",
+            help="Also embed sentence windows of abstracts (better ranking, ~5x the work).",
+        ),
+    ] = True,
 ) -> None:
     """Compute vectors for new and changed papers (the others keep theirs)."""
     from paperboy.search.embed import Embedder, ModelUnavailable, refresh_vectors, stale_papers
@@ -172,7 +179,7 @@ def embed(
     c: Context = ctx.obj
     embedder = Embedder(c.settings.embed_model, batch_size)
     with c.store() as store:
-        stale = stale_papers(store, embedder.name)
+        stale = stale_papers(store, embedder.name, with_passages)
         try:
             with progress_bar("embedding papers", total=len(stale)) as advance:
                 report = refresh_vectors(store, embedder, stale, progress=advance)
