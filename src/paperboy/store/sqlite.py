@@ -389,7 +389,8 @@ class SQLiteStore(Store):
         return dict(self._read("SELECT paper_id, text_hash FROM vectors WHERE model = ?", (model,)))
 
     # Passage vectors share the vectors table under the model name plus this suffix, one row
-    # per paper whose blob holds all its passages (n × dim float32), so no migration is needed.
+    # per paper whose blob holds all its passages (n × dim float16: half the bytes to read per
+    # search, ample for max-sim), so no migration is needed.
     _PASSAGES = "#passages"
 
     def vector_version(self, model: str) -> str:
@@ -405,7 +406,7 @@ class SQLiteStore(Store):
                 " VALUES (?, ?, ?, ?, ?)",
                 [
                     (pid, model + self._PASSAGES, h, int(m.shape[1]),
-                     np.ascontiguousarray(m, dtype="<f4").tobytes())
+                     np.ascontiguousarray(m, dtype="<f2").tobytes())
                     for pid, h, m in rows
                 ],
             )  # fmt: skip
@@ -420,7 +421,7 @@ class SQLiteStore(Store):
                 [model + self._PASSAGES, *chunk],
             )
             for pid, dim, blob in rows:
-                out[pid] = np.frombuffer(blob, dtype="<f4").reshape(-1, dim).astype(np.float32)
+                out[pid] = np.frombuffer(blob, dtype="<f2").reshape(-1, dim).astype(np.float32)
         return out
 
     def passage_text_hashes(self, model: str) -> dict[str, str]:
