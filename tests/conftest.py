@@ -160,13 +160,14 @@ def _hostile_paper(listing_date):
 
 
 def load_demo(path):
-    """A SQLite file with the bundled demo papers plus one hostile paper on the newest day."""
-    from paperboy.cli.data import demo_files
-    from paperboy.ingest.jobs import import_files
+    """A SQLite file with the demo (papers and vectors) plus one hostile paper on the newest day."""
+    from paperboy.config import load_settings
+    from paperboy.demo import load_demo as load
     from paperboy.store import open_store
 
     store = open_store(str(path))
-    import_files(store, demo_files())
+    loaded = load(store, load_settings({}).embed_model)
+    assert loaded.report.ok and loaded.vectors > 3000
     newest = store.listing_dates()[0]
     store.upsert_papers([_hostile_paper(newest)])
     return store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
+from paperboy.demo import load_demo
 from paperboy.ingest.formats import FORMATS
 from paperboy.ingest.jobs import ImportReport, import_files
 from paperboy.store import Store
@@ -123,11 +123,6 @@ def show(
             out.print(link, highlight=False, markup=False)
 
 
-def demo_files() -> list[Path]:
-    folder = resources.files("paperboy") / "data"
-    return [Path(str(folder / name)) for name in ("demo-papers.jsonl.gz", "seed-papers.json")]
-
-
 def demo(
     ctx: typer.Context,
     serve: Annotated[
@@ -139,17 +134,16 @@ def demo(
 
     c: Context = ctx.obj
     with c.store() as store:
-        report = run_import(store, demo_files())
+        with progress_bar("loading demo") as advance:
+            loaded = load_demo(store, c.settings.embed_model, progress=advance)
+        report = loaded.report
         s = report.summary()
         out.print(
             f"demo data in {store.url}: {store.count_papers()} papers "
             f"(added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']})"
         )
-        from paperboy.search.demo_vectors import import_demo_vectors
-
-        vectors = import_demo_vectors(store, c.settings.embed_model)
-        if vectors:
-            out.print(f"  {vectors} precomputed vectors loaded: search by meaning works now")
+        if loaded.vectors:
+            out.print(f"  {loaded.vectors} precomputed vectors loaded: search by meaning works now")
         newest = store.list_papers(limit=5)
         for p in newest:
             line = f"  {p.listing_date}  {p.id:<14} {p.title[:90]}"
