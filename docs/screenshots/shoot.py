@@ -17,9 +17,8 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-from paperboy.cli.data import demo_files
 from paperboy.config import load_settings
-from paperboy.ingest.jobs import import_files
+from paperboy.demo import load_demo
 from paperboy.store import open_store
 from paperboy.web.app import create_app
 
@@ -32,7 +31,7 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "demo.db"))
-        import_files(store, demo_files())
+        load_demo(store, load_settings({}).embed_model)
         newest = store.listing_dates()[0]
         with_math = next(
             p for p in store.list_listed(newest, newest, limit=500) if "$" in p.abstract
