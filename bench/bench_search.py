@@ -8,12 +8,14 @@ each beside a plain numpy brute-force scan (the same query embedding, ``q @ X.T`
 argsort) run in the same process on the same queries. Vectors: embedding all 74,728
 abstracts takes hours on a small CPU, so the bench embeds *titles* (cached under /tmp) and
 stores them as the papers' vectors; latency does not depend on which text was embedded.
+Every paper also gets 7 passage vectors (its title vector plus Gaussian noise, sigma 0.05),
+so hybrid search pays the passage max-sim look-ups it pays on a fully embedded store.
 1M rows are the 74,728 title vectors repeated 14 times, each copy plus Gaussian noise
 (sigma 0.02 per dimension) and re-normalised, served by the IVF index; BM25 stays on the
 75k store (copies have no text).
 
 Throughput: ``Embedder.encode`` (our path) against ``SentenceTransformer.encode`` called
-directly on the same 500 abstracts in the same process.
+directly on the same 500 abstracts in the same process (best of three interleaved runs).
 """
 
 from __future__ import annotations
@@ -100,6 +102,21 @@ def ensure_vectors(store, ids: list[str], vectors: np.ndarray) -> None:
         store.save_vectors(PACKAGED, rows)
 
 
+def ensure_passages(store, ids: list[str], vectors: np.ndarray, per_paper: int = 7) -> None:
+    if store.stats()["vectors"].get(PACKAGED + "#passages", 0) >= len(ids):
+        return
+    rng = np.random.default_rng(3)
+    with timer() as t:
+        for i in range(0, len(ids), 2000):
+            block = vectors[i : i + 2000]
+            noisy = block[:, None, :] + rng.normal(0, 0.05, (len(block), per_paper, block.shape[1]))
+            noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
+            rows = [(pid, text_hash("title:" + pid), m) for pid, m in zip(ids[i : i + 2000],
+                    noisy.astype(np.float32), strict=True)]  # fmt: skip
+            store.save_passage_vectors(PACKAGED, rows)
+    print(f"stored {per_paper} synthetic passage vectors per paper in {t.seconds:.0f} s")
+
+
 def brute_force(matrix: np.ndarray, embedder: Embedder, k: int = 100):
     def run(q: str):
         v = embedder.encode_query(q)
@@ -133,17 +150,24 @@ def latency_rows(label, searcher, embedder, matrix, index, queries, store) -> li
 
 
 def throughput(records: list[dict], embedder: Embedder) -> list[list]:
+    """Best of three interleaved runs each, so a neighbour's burst hits both paths alike."""
     texts = [r["title"] + "\n" + r["summary"] for r in records[:500]]
     model = load_model(embedder.name)
     embedder.encode(texts[:16])  # warm
-    with timer() as bare:
+
+    def bare():
         model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True,
                      convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
-    with timer() as ours:
-        embedder.encode(texts)
+
+    best = {"bare": float("inf"), "ours": float("inf")}
+    for _ in range(3):
+        for name, fn in (("bare", bare), ("ours", lambda: embedder.encode(texts))):
+            with timer() as t:
+                fn()
+            best[name] = min(best[name], t.seconds)
     return [
-        ["SentenceTransformer.encode (bare model)", len(texts) / bare.seconds, 1.0],
-        ["Embedder.encode (our path)", len(texts) / ours.seconds, bare.seconds / ours.seconds],
+        ["SentenceTransformer.encode (bare model)", len(texts) / best["bare"], 1.0],
+        ["Embedder.encode (our path)", len(texts) / best["ours"], best["bare"] / best["ours"]],
     ]
 
 
@@ -158,6 +182,7 @@ def main() -> None:
     embedder = Embedder(PACKAGED)
     ids, vectors = title_vectors(store, embedder)
     ensure_vectors(store, ids, vectors)
+    ensure_passages(store, ids, vectors)
     rng = np.random.default_rng(0)
     picks = rng.choice(len(records), args.queries, replace=False)
     # Queries: the first few words of random titles, as people type them.
