@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.api.lists import lookup_paper
+from paperboy.api.lists import paper_or_404
 from paperboy.models.paper import Paper
 
 router = APIRouter()
@@ -85,9 +85,7 @@ async def paper_bib(request: Request, paper_id: str) -> Response:
     svc = services(request)
 
     def render() -> Rendered:
-        paper = lookup_paper(svc.store, paper_id)
-        if paper is None:
-            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        paper = paper_or_404(svc.store, paper_id)
         filename = cite_key(paper) + ".bib"
         return Rendered(
             to_bibtex(paper).encode(),

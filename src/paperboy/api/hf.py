@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
@@ -20,7 +20,7 @@ from paperboy.api.deps import services
 from paperboy.api.lists import (
     SearchParams,
     daily_list,
-    lookup_paper,
+    paper_or_404,
     search_list,
     trending_list,
 )
@@ -99,9 +99,7 @@ async def paper_info(request: Request, paper_id: str) -> Response:
     svc = services(request)
 
     def render() -> Rendered:
-        paper = lookup_paper(svc.store, paper_id)
-        if paper is None:
-            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        paper = paper_or_404(svc.store, paper_id)
         return as_json(paper_json(paper))
 
     return await svc.cache.respond(request, render)
@@ -112,9 +110,7 @@ async def paper_md(request: Request, paper_id: str) -> Response:
     svc = services(request)
 
     def render() -> Rendered:
-        paper = lookup_paper(svc.store, paper_id)
-        if paper is None:
-            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        paper = paper_or_404(svc.store, paper_id)
         return Rendered(paper_markdown(paper).encode(), "text/markdown; charset=utf-8")
 
     return await svc.cache.respond(request, render)
@@ -166,9 +162,7 @@ async def paperboy_related(
     svc = services(request)
 
     def render() -> Rendered:
-        paper = lookup_paper(svc.store, paper_id)
-        if paper is None:
-            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        paper = paper_or_404(svc.store, paper_id)
         related = svc.searcher.related(paper.id, limit)
         return as_json(
             [daily_item(r.paper, extra={"score": r.score, "reason": r.reason}) for r in related]

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fastapi import HTTPException
+
 from paperboy.models.paper import Paper
 from paperboy.models.query import Filters
 from paperboy.search.types import SORTS, SearchRequest, SearchResponse
@@ -284,3 +286,11 @@ def lookup_paper(store: Store, raw_id: str) -> Paper | None:
     except ValueError:
         return store.get_paper(raw_id)
     return store.get_paper(canonical) or store.get_paper(raw_id)
+
+
+def paper_or_404(store: Store, raw_id: str) -> Paper:
+    """``lookup_paper`` for routes: an unknown id is a 404 naming it."""
+    paper = lookup_paper(store, raw_id)
+    if paper is None:
+        raise HTTPException(404, f"no paper {raw_id[:100]!r}")
+    return paper

@@ -3,7 +3,6 @@ are kept): the body is read in whichever XML format it is in."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -21,12 +20,7 @@ def sniff(head: bytes) -> bool:
 
 
 def read(src: SourceFile, namespace: str | None = None) -> Iterator[Paper | Rejected]:
-    try:
-        doc = json.loads(src.text())
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            f"{src.name}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
-        ) from None
+    doc = src.json_document()
     body = doc.get("body") if isinstance(doc, dict) else None
     if not isinstance(body, str):
         raise SourceError(f"{src.name}: expected a recorded response with a text 'body'")

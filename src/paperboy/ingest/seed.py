@@ -9,7 +9,6 @@ which year a date without one means.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -32,12 +31,7 @@ def sniff(head: bytes) -> bool:
 
 
 def read(src: SourceFile, namespace: str | None = None) -> Iterator[Paper | Rejected]:
-    try:
-        doc = json.loads(src.text())
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            f"{src.name}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
-        ) from None
+    doc = src.json_document()
     if not isinstance(doc, dict) or not isinstance(doc.get("papers"), list):
         raise SourceError(f"{src.name}: expected an object with a 'papers' list")
     year = _default_year(doc.get("source"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,15 @@ class SourceFile:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise SourceError(f"{self.name}: line {line}: not valid {codec} text") from None
+
+    def json_document(self) -> object:
+        """The whole file as one JSON value; invalid JSON raises SourceError with its position."""
+        try:
+            return json.loads(self.text())
+        except json.JSONDecodeError as exc:
+            raise SourceError(
+                f"{self.name}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
+            ) from None
 
     def lines(self) -> Iterator[tuple[int, str | Rejected]]:
         """Numbered lines as text; a line that is not UTF-8 or is too long is a Rejected.

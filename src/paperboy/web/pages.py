@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from jinja2 import Environment
 from starlette.responses import Response
 
@@ -20,7 +20,7 @@ from paperboy.api.deps import services
 from paperboy.api.lists import (
     SearchParams,
     daily_list,
-    lookup_paper,
+    paper_or_404,
     search_list,
     trending_list,
 )
@@ -135,9 +135,7 @@ async def paper_page(request: Request, paper_id: str) -> Response:
     env = _env(request)
 
     def render() -> Rendered:
-        paper = lookup_paper(svc.store, paper_id)
-        if paper is None:
-            raise HTTPException(404, f"no paper {paper_id[:100]!r}")
+        paper = paper_or_404(svc.store, paper_id)
         try:
             related = svc.searcher.related(paper.id, RELATED)
         except Exception:  # related papers are a bonus; the page must still render
