@@ -21,6 +21,8 @@ RRF_K = 60
 # Tuned on SciFact train (809 queries) together with passage max-sim: 0.2 and 0.25 both
 # reach nDCG@10 ≥ 0.75; 0.4 was best with document vectors alone.
 LEXICAL_WEIGHT = 0.2
+# Papers (best first after fusing with document vectors) whose passages are looked up.
+PASSAGE_CANDIDATES = 60
 
 
 def rrf(rankings: Sequence[Sequence[Hit]], k: int = RRF_K, weights=None) -> list[Hit]:

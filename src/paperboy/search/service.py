@@ -75,8 +75,13 @@ class Searcher:
         ranked, matched, lexical_only, notes = self._rank(parsed, filters, pool, want)
         pin_ids = {p for p, _ in pinned}
         ranked = [h for h in ranked if h.id not in pin_ids]
-        papers = self.store.get_papers([h.id for h in ranked] + [p for p, _ in pinned])
-        ranked = [h for h in ranked if h.id in papers]
+        # Papers are loaded only where they are needed: the page, unless facets or another
+        # sort order have to look at the whole candidate pool.
+        whole = req.sort != "relevance" or req.facets or req.facet
+        needed = ranked if whole else ranked[: max(0, want - len(pinned))]
+        papers = self.store.get_papers([h.id for h in needed] + [p for p, _ in pinned])
+        if whole:
+            ranked = [h for h in ranked if h.id in papers]
         facets: list[Facet] = []
         if req.facets or req.facet:
             facets = self._facets(ranked[:FACET_TOP], papers, parsed)
@@ -96,7 +101,7 @@ class Searcher:
         for pid in parsed.ids:
             if pid not in papers:
                 notes.append(f"arXiv:{pid} is not in this database.")
-        page = order[req.offset : want]
+        page = [h for h in order[req.offset : want] if h.id in papers]
         results = [SearchResult(papers[h.id], h.score, matched.get(h.id, "lexical")) for h in page]
         return SearchResponse(results, len(order), facets, lexical_only, notes)
 
@@ -139,7 +144,13 @@ class Searcher:
         dense = self._dense_scores(index, q, filters, lex) if q is not None else None
         if dense is None:
             return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
-        fused = hybrid.convex(hybrid.normalised_lexical(lex.bm25), dense)
+        lexical = hybrid.normalised_lexical(lex.bm25)
+        fused = hybrid.convex(lexical, dense)
+        # Passages can only reorder what is already near the top: look them up for those.
+        top = [h.id for h in fused[: hybrid.PASSAGE_CANDIDATES]]
+        dense.update(hybrid.with_passages({i: dense[i] for i in top if i in dense}, q,
+                                          self.store, self.embedder.name))  # fmt: skip
+        fused = hybrid.convex(lexical, dense)
         if lex.mode == "and" and lex.hits:
             # Every word matched for these: the dense side may add to them, not push them out.
             full = {h.id for h in lex.hits}
@@ -180,7 +191,7 @@ class Searcher:
                 v = index.vector(h.id)
                 if v is not None:
                     near[h.id] = float(v @ q)
-        return hybrid.with_passages(near, q, self.store, self.embedder.name)
+        return near
 
     def rank_ids(self, text: str, method: str, filters: Filters, k: int = 100) -> list[str]:
         """Plain rankings for evaluation: ``lexical``, ``dense`` or ``hybrid`` (the default
