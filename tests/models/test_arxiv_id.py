@@ -116,3 +116,10 @@ def test_find_ignores_lookalikes_and_parts_of_longer_tokens() -> None:
 
 def test_find_stops_at_sentence_punctuation() -> None:
     assert find_arxiv_ids("as shown in 2401.01234v3.") == [ArxivId("2401.01234", 3)]
+
+
+def test_find_ignores_ids_inside_longer_numbers() -> None:
+    from paperboy.models.arxiv_id import find_arxiv_ids
+
+    assert find_arxiv_ids("version 2401.01234.5 of the tool") == []
+    assert [str(i) for i in find_arxiv_ids("see 2401.01234. Then")] == ["2401.01234"]

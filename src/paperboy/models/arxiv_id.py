@@ -24,7 +24,7 @@ _CORE = rf"(?:{_NEW}|{_OLD}){_VERSION}"
 _URL_PREFIX = r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
 
 _FULL = re.compile(rf"^\s*(?:arxiv:\s*|{_URL_PREFIX})?{_CORE}(?:\.pdf)?/?\s*$", re.IGNORECASE)
-_FIND = re.compile(rf"(?:arxiv:\s*|{_URL_PREFIX})?{_CORE}(?:\.pdf)?(?![\d])", re.IGNORECASE)
+_FIND = re.compile(rf"(?:arxiv:\s*|{_URL_PREFIX})?{_CORE}(?:\.pdf)?(?!\d|\.\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
