@@ -107,3 +107,30 @@ def test_unloadable_model_degrades_to_lexical(store):
     assert set(ids(resp)) == {"2503.00003", "2505.00005"}
     assert searcher.index() is None  # not retried on every request
     assert Searcher(store, searcher.settings).index() is None  # nor by the next searcher
+
+
+def test_or_fallback_leaves_out_words_that_match_almost_everything(tmp_path, monkeypatch):
+    from paperboy.search import lexical
+    from paperboy.search.lexical import without_common_terms
+    from paperboy.search.query import parse_query
+    from paperboy.store import open_store
+
+    from .conftest import paper
+
+    with open_store(str(tmp_path / "c.db")) as s:
+        s.upsert_papers(
+            [paper(f"2501.{i:05d}", f"A model number {i}", "model text") for i in range(1, 20)]
+            + [paper("2502.00001", "Elastic budgets", "one model, many budgets")]
+        )
+        assert s.document_counts(["model", "elastic", "nowhere"]) == {
+            "model": 20,
+            "elastic": 1,
+            "nowhere": 0,
+        }
+        query = parse_query("elastic model").text_query("or")
+        assert without_common_terms(s, query) == query  # a small collection keeps every word
+        monkeypatch.setattr(lexical, "COMMON_MIN", 10)
+        assert without_common_terms(s, query).terms == ("elastic",)
+        # Only common words: the query stays as it is rather than becoming empty.
+        common = parse_query("model text").text_query("or")
+        assert without_common_terms(s, common) == common

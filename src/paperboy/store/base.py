@@ -141,6 +141,10 @@ class Store(ABC):
         """BM25-ranked hits, best first; scores are larger-is-better."""
 
     @abstractmethod
+    def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many papers each term (as the full-text index tokenises it) occurs in."""
+
+    @abstractmethod
     def find_by_title(self, title: str, limit: int = 5) -> list[str]:
         """Ids of papers whose title equals ``title`` ignoring case and spacing."""
 

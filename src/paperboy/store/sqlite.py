@@ -356,6 +356,15 @@ class SQLiteStore(Store):
             raise ValueError(f"cannot search for {expression!r}: {exc}") from None
         return [Hit(pid, -score) for pid, score in rows]
 
+    def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        out = {}
+        for term in terms:
+            rows = self._read(
+                "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [_quote(term)]
+            )
+            out[term] = rows[0][0]
+        return out
+
     def find_by_title(self, title: str, limit: int = 5) -> list[str]:
         text = " ".join(title.split()).lower()
         rows = self._read("SELECT id FROM papers WHERE lower(title) = ? LIMIT ?", (text, limit))
