@@ -127,7 +127,6 @@ def brute_force(matrix: np.ndarray, embedder: Embedder, k: int = 100):
 
 
 def latency_rows(label, searcher, embedder, matrix, index, queries, store) -> list[list]:
-    settings_filters = searcher.search  # noqa: F841 (keep the bound method warm)
     for q in queries[:5]:  # warm the model, the index cache and SQLite pages
         searcher.search(SearchRequest(q))
     base = pct(timed(brute_force(matrix, embedder), queries))
