@@ -14,8 +14,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import services
-from paperboy.api.lists import paper_or_404
+from paperboy.api.deps import paper_response
 from paperboy.models.paper import Paper
 
 router = APIRouter()
@@ -82,10 +81,7 @@ def to_bibtex(paper: Paper) -> str:
 
 @router.get("/papers/{paper_id:path}.bib", tags=["Export"], summary="One paper as BibTeX")
 async def paper_bib(request: Request, paper_id: str) -> Response:
-    svc = services(request)
-
-    def render() -> Rendered:
-        paper = paper_or_404(svc.store, paper_id)
+    def render(paper: Paper) -> Rendered:
         filename = cite_key(paper) + ".bib"
         return Rendered(
             to_bibtex(paper).encode(),
@@ -93,4 +89,4 @@ async def paper_bib(request: Request, paper_id: str) -> Response:
             (("Content-Disposition", f'inline; filename="{filename}"'),),
         )
 
-    return await svc.cache.respond(request, render)
+    return await paper_response(request, paper_id, render)

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
-from paperboy.api.cache import ResponseCache
+from paperboy.api.cache import Rendered, ResponseCache
+from paperboy.api.lists import paper_or_404
 from paperboy.config import Settings
+from paperboy.models.paper import Paper
 from paperboy.store import Store
 
 
@@ -35,6 +38,14 @@ class Services:
 
 def services(request: Request) -> Services:
     return request.app.state.paperboy
+
+
+async def paper_response(
+    request: Request, paper_id: str, render: Callable[[Paper], Rendered]
+) -> Response:
+    """A cached rendering of one paper; an unknown id is a 404 naming it."""
+    svc = services(request)
+    return await svc.cache.respond(request, lambda: render(paper_or_404(svc.store, paper_id)))
 
 
 def base_url(request: Request) -> str:

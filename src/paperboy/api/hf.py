@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import services
+from paperboy.api.deps import paper_response, services
 from paperboy.api.lists import (
     SearchParams,
     daily_list,
@@ -25,6 +25,7 @@ from paperboy.api.lists import (
     trending_list,
 )
 from paperboy.api.schema import daily_item, paper_json, paper_markdown
+from paperboy.models.paper import Paper
 from paperboy.search.types import SearchResponse
 
 router = APIRouter()
@@ -96,24 +97,15 @@ async def papers_search(
 
 @router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper")
 async def paper_info(request: Request, paper_id: str) -> Response:
-    svc = services(request)
-
-    def render() -> Rendered:
-        paper = paper_or_404(svc.store, paper_id)
-        return as_json(paper_json(paper))
-
-    return await svc.cache.respond(request, render)
+    return await paper_response(request, paper_id, lambda paper: as_json(paper_json(paper)))
 
 
 @router.get("/papers/{paper_id:path}.md", tags=[HF], summary="One paper as Markdown")
 async def paper_md(request: Request, paper_id: str) -> Response:
-    svc = services(request)
-
-    def render() -> Rendered:
-        paper = paper_or_404(svc.store, paper_id)
+    def render(paper: Paper) -> Rendered:
         return Rendered(paper_markdown(paper).encode(), "text/markdown; charset=utf-8")
 
-    return await svc.cache.respond(request, render)
+    return await paper_response(request, paper_id, render)
 
 
 @router.get("/api/paperboy/search", tags=[OURS], summary="Search with filters and facets")
