@@ -136,17 +136,20 @@ class Searcher:
     ) -> tuple[list[Hit], dict[str, str], bool, list[str]]:
         """Candidates best first, how each matched, whether only BM25 was used, notes.
 
-        The query is embedded on a worker thread while BM25 runs here: both release the GIL
-        (torch, SQLite), so on two cores a search costs about the slower of the two.
+        The query is embedded and its nearest vectors found on a worker thread while BM25 runs
+        here: all of it releases the GIL (torch, BLAS or faiss, SQLite), so on two cores a
+        search costs about the slower of the two.
         """
         index = self.index() if parsed.text else None
-        vector = _WORKERS.submit(self.encode_query, parsed.text) if index is not None else None
+        k = DENSE_POOL * 3 if filters else DENSE_POOL
+        nearest = _WORKERS.submit(self._nearest, index, parsed.text, k) if index else None
         lex = lexical_hits(
             self.store, parsed, filters or None, limit=pool, enough=min(AND_ENOUGH, want)
         )
         notes = list(lex.notes)
-        q = vector.result() if vector is not None else None
-        dense = self._dense_scores(index, q, filters, lex) if q is not None else None
+        found = nearest.result() if nearest is not None else None
+        q = found[0] if found is not None else None
+        dense = self._dense_scores(index, found, filters, lex) if found is not None else None
         if dense is None:
             return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
         lexical = hybrid.normalised_lexical(lex.bm25)
@@ -182,12 +185,20 @@ class Searcher:
         _MODEL_FAILED_AT.pop(self.embedder.name, None)
         return vector
 
+    def _nearest(self, index, text: str, k: int):
+        """(query vector, nearest ids, their scores), or None when the model is unavailable."""
+        q = self.encode_query(text)
+        if q is None:
+            return None
+        ids, scores = index.search(q, k)
+        return q, ids[0], scores[0]
+
     def _dense_scores(
-        self, index, q: np.ndarray, filters: Filters, lex: LexicalResult, k: int = DENSE_POOL
+        self, index, found: tuple, filters: Filters, lex: LexicalResult
     ) -> dict[str, float]:
         """Dense similarity of the nearest papers and of every lexical candidate."""
-        ids, scores = index.search(q, k if not filters else k * 3)
-        near = dict(zip(ids[0], scores[0].tolist(), strict=True))
+        q, ids, scores = found
+        near = dict(zip(ids, scores.tolist(), strict=True))
         if filters:
             keep = self.store.filter_ids(list(near), filters)
             near = {i: s for i, s in near.items() if i in keep}
