@@ -132,9 +132,9 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._all_readers: list[sqlite3.Connection] = []  # every thread's reader, to close
         self._write_lock = threading.RLock()
         self._generation = 0
         self._generation_lock = threading.Lock()
@@ -158,13 +158,8 @@ class SQLiteStore(Store):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
-            self._readers().append(conn)
+            self._all_readers.append(conn)
         return conn
-
-    def _readers(self) -> list[sqlite3.Connection]:
-        if not hasattr(self, "_all_readers"):
-            self._all_readers: list[sqlite3.Connection] = []
-        return self._all_readers
 
     def _read(self, sql: str, params: Sequence = ()) -> list[tuple]:
         return self._reader.execute(sql, params).fetchall()
@@ -464,6 +459,6 @@ class SQLiteStore(Store):
                 )
 
     def close(self) -> None:
-        for conn in [*self._readers(), self._writer]:
+        for conn in [*self._all_readers, self._writer]:
             conn.close()
-        self._readers().clear()
+        self._all_readers.clear()
