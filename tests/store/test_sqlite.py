@@ -332,3 +332,25 @@ def test_open_store_url_forms(tmp_path: Path, monkeypatch) -> None:
 def test_open_store_rejects_bad_urls(url: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         open_store(url)
+
+
+def test_find_paper_takes_any_pasted_id_form(tmp_path) -> None:
+    from paperboy.models.paper import Paper
+    from paperboy.store import open_store
+
+    with open_store(str(tmp_path / "f.db")) as s:
+        s.upsert_papers(
+            [
+                Paper(id="2401.01234", title="T", version=2),
+                Paper(id="4983", title="C", namespace="scifact"),
+            ]
+        )
+        for raw in (
+            "2401.01234",
+            "2401.01234v1",
+            "arXiv:2401.01234",
+            " https://arxiv.org/abs/2401.01234v2 ",
+        ):
+            assert s.find_paper(raw).id == "2401.01234"
+        assert s.find_paper("4983").namespace == "scifact"
+        assert s.find_paper("2401.09999") is None and s.find_paper("") is None

@@ -274,23 +274,9 @@ def search_list(searcher, params: SearchParams, *, facets: bool = False) -> Sear
         raise ParamError(f"q: {exc}") from None
 
 
-def lookup_paper(store: Store, raw_id: str) -> Paper | None:
-    """A paper by any id form people paste (``2401.01234v2``, ``arXiv:…``, abs URL) or as is."""
-    from paperboy.models.arxiv_id import parse_arxiv_id
-
-    raw_id = raw_id.strip()
-    if not raw_id or len(raw_id) > 300:
-        return None
-    try:
-        canonical = parse_arxiv_id(raw_id).id
-    except ValueError:
-        return store.get_paper(raw_id)
-    return store.get_paper(canonical) or store.get_paper(raw_id)
-
-
 def paper_or_404(store: Store, raw_id: str) -> Paper:
-    """``lookup_paper`` for routes: an unknown id is a 404 naming it."""
-    paper = lookup_paper(store, raw_id)
+    """``Store.find_paper`` for routes: an unknown id is a 404 naming it."""
+    paper = store.find_paper(raw_id)
     if paper is None:
         raise HTTPException(404, f"no paper {raw_id[:100]!r}")
     return paper

@@ -94,16 +94,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one paper."""
-    from paperboy.ingest.adapt import resolve_id
-    from paperboy.models.paper import PaperError
-
     c: Context = ctx.obj
-    try:
-        pid = resolve_id(paper_id)[0]
-    except PaperError as exc:
-        fail(str(exc))
     with c.store() as store:
-        paper = store.get_paper(pid) or store.get_paper(paper_id.strip())
+        paper = store.find_paper(paper_id)
     if paper is None:
         fail(f"no paper {paper_id!r} in {c.settings.database_url}")
     if as_json:

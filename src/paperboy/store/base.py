@@ -8,6 +8,7 @@ from datetime import date
 
 import numpy as np
 
+from paperboy.models.arxiv_id import parse_arxiv_id
 from paperboy.models.paper import Paper, merge
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery, UpsertCounts
 
@@ -72,6 +73,18 @@ class Store(ABC):
 
     def get_paper(self, paper_id: str) -> Paper | None:
         return self.get_papers([paper_id]).get(paper_id)
+
+    def find_paper(self, raw_id: str) -> Paper | None:
+        """A paper by any id form people paste (``2401.01234v2``, ``arXiv:…``, an abs URL),
+        or by a corpus id as given."""
+        raw_id = raw_id.strip()
+        if not raw_id or len(raw_id) > 300:
+            return None
+        try:
+            canonical = parse_arxiv_id(raw_id).id
+        except ValueError:
+            return self.get_paper(raw_id)
+        return self.get_paper(canonical) or self.get_paper(raw_id)
 
     @abstractmethod
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]: ...
