@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import base_url, services
+from paperboy.api.deps import AuthorParam, CategoryParam, SearchSort, base_url, services
 from paperboy.api.lists import SearchParams, daily_list, search_list, trending_list
 from paperboy.api.schema import paper_path, xml_safe
 from paperboy.models.paper import Paper
@@ -139,9 +139,9 @@ async def trending_feed(request: Request) -> Response:
 async def search_feed(
     request: Request,
     q: Annotated[str, Query(description="The search, as on /search")] = "",
-    sort: Annotated[str, Query(description="relevance, date or trending")] = "date",
-    category: Annotated[str | None, Query(description="cs.CL, or several comma-separated")] = None,
-    author: Annotated[str | None, Query(description="Part of an author's name")] = None,
+    sort: SearchSort = "date",
+    category: CategoryParam = None,
+    author: AuthorParam = None,
 ) -> Response:
     svc = services(request)
     base = base_url(request)

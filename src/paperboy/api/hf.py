@@ -16,7 +16,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import paper_response, services
+from paperboy.api.deps import (
+    AuthorParam,
+    CategoryParam,
+    SearchSort,
+    SearchText,
+    paper_response,
+    services,
+)
 from paperboy.api.lists import (
     SearchParams,
     daily_list,
@@ -83,7 +90,7 @@ async def daily_papers(
 @router.get("/api/papers/search", tags=[HF], summary="Search papers (Hugging Face shape)")
 async def papers_search(
     request: Request,
-    q: Annotated[str, Query(description="Words, phrases, an arXiv id or a title")] = "",
+    q: SearchText = "",
     limit: Limit = 20,
 ) -> Response:
     svc = services(request)
@@ -111,10 +118,10 @@ async def paper_md(request: Request, paper_id: str) -> Response:
 @router.get("/api/paperboy/search", tags=[OURS], summary="Search with filters and facets")
 async def paperboy_search(
     request: Request,
-    q: Annotated[str, Query(description="Words, phrases, an arXiv id or a title")] = "",
-    sort: Annotated[str, Query(description="relevance, date or trending")] = "relevance",
-    category: Annotated[str | None, Query(description="cs.CL, or several comma-separated")] = None,
-    author: Annotated[str | None, Query(description="Part of an author's name")] = None,
+    q: SearchText = "",
+    sort: SearchSort = "relevance",
+    category: CategoryParam = None,
+    author: AuthorParam = None,
     date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
     facet: Annotated[str | None, Query(description="A facet key from a previous answer")] = None,

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -73,6 +74,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a one-line reason and exit non-zero."""
     err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
     raise typer.Exit(code)
+
+
+def date_option(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option value, or a one-line error naming the option."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r}: expected a date such as 2025-01-31")
 
 
 def print_json(value: Any) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from paperboy.cli.app import Context, err, fail, progress_bar
+from paperboy.cli.app import Context, date_option, err, fail, progress_bar
 from paperboy.cli.data import finish_import
 from paperboy.ingest.http import Fetcher
 from paperboy.ingest.jobs import ImportReport, Progress
@@ -19,15 +18,6 @@ ingest = typer.Typer(help="Fetch papers from arXiv or Hugging Face.", no_args_is
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ingest, name="ingest")
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r}: expected YYYY-MM-DD")
 
 
 def _fetcher(c: Context) -> Fetcher:
@@ -84,7 +74,7 @@ def arxiv(
         return
     if fmt not in oaipmh.PREFIXES:
         fail(f"--format {fmt!r}: expected one of {', '.join(oaipmh.PREFIXES)}")
-    start, end = _date(from_, "--from"), _date(until, "--until")
+    start, end = date_option(from_, "--from"), date_option(until, "--until")
     if start and end and start > end:
         fail(f"--from {start} is after --until {end}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from paperboy.cli.app import Context, err, fail, print_json, progress_bar
+from paperboy.cli.app import Context, date_option, err, fail, print_json, progress_bar
 from paperboy.models.query import Filters
 from paperboy.search.query import QueryError
 from paperboy.search.types import SORTS, SearchRequest, SearchResponse
@@ -25,15 +24,6 @@ def register(app: typer.Typer) -> None:
     app.command()(related)
     app.command()(embed)
     app.command("eval")(eval_cmd)
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--{name} {value!r}: expected a date such as 2025-01-31")
 
 
 def _rows(resp: SearchResponse) -> list[dict]:
@@ -75,8 +65,8 @@ def search(
     filters = Filters(
         categories=tuple(cat or ()),
         authors=tuple(author or ()),
-        after=_date(after, "after"),
-        before=_date(before, "before"),
+        after=date_option(after, "--after"),
+        before=date_option(before, "--before"),
     )
     c: Context = ctx.obj
     with c.store() as store:
