@@ -11,7 +11,7 @@ under one ``"paperboy"`` object, so our additions never collide with theirs.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import quote
 
 from paperboy.models.paper import Paper
@@ -27,10 +27,6 @@ def xml_safe(text: str | None) -> str:
 def iso_day(day: date | None) -> str | None:
     """A day as Hugging Face writes timestamps (midnight UTC, milliseconds, ``Z``)."""
     return f"{day.isoformat()}T00:00:00.000Z" if day else None
-
-
-def iso_time(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def paper_path(paper_id: str) -> str:

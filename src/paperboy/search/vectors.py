@@ -48,10 +48,5 @@ class VectorCache:
             self._entries[key] = _Entry(version, index, time.monotonic())
             return index
 
-    def forget(self, store: Store) -> None:
-        with self._lock:
-            for key in [k for k in self._entries if k[0] == store.url]:
-                del self._entries[key]
-
 
 CACHE = VectorCache()
