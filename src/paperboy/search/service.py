@@ -45,8 +45,8 @@ DENSE_POOL = 100  # nearest neighbours fetched per search
 RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
 METHODS = ("lexical", "dense", "hybrid")
-# When a model last failed to load, per model name: every Searcher in the process (the web
-# app builds one per request) then skips it for RETRY_MODEL seconds instead of retrying.
+# When a model last failed to load, per model name: every Searcher in the process (CLI, web
+# app, tests) then skips it for RETRY_MODEL seconds instead of retrying on each search.
 _MODEL_FAILED_AT: dict[str, float] = {}
 _WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperboy-embed")
 # Searches are many small requests. BLAS pools spin after each matrix product and steal the
