@@ -85,7 +85,7 @@ def main() -> None:
                 r1 = import_files(store, [path])
             with timer() as again:
                 r2 = import_files(store, [path])
-            papers = store.count_papers()
+            papers = store.papers.count_papers()
         size = sum(
             Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists()
         )

@@ -53,7 +53,7 @@ def main() -> None:
     qrels = read_qrels(SCIFACT / "qrels" / "train.tsv")
     judged = {q: t for q, t in queries.items() if q in qrels}
     with open_store(settings.database_url) as store:
-        if store.count_papers(Filters(namespace=NAMESPACE)) == 0:
+        if store.papers.count_papers(Filters(namespace=NAMESPACE)) == 0:
             import_corpus(store, corpus, NAMESPACE)
         embedder = Embedder(settings.embed_model)
         stale = stale_papers(store, embedder.name)

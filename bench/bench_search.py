@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ARXIV_CS, load_jsonl, print_table, require, timer  # noqa: E402
 from paperboy.config import load_settings  # noqa: E402
-from paperboy.search.dense import ExactIndex, IVFIndex, normalise, recall_at_k  # noqa: E402
 from paperboy.search.embed import PACKAGED, Embedder, load_model, text_hash  # noqa: E402
 from paperboy.search.service import Searcher  # noqa: E402
 from paperboy.search.types import SearchRequest  # noqa: E402
 from paperboy.store import open_store  # noqa: E402
+from paperboy.store.sqlite.vector_index import ExactIndex, IVFIndex, normalise, recall_at_k  # noqa: E402
 
 CACHE = Path(os.environ.get("PAPERBOY_BENCH_CACHE", tempfile.gettempdir())) / "paperboy-bench"
 
@@ -72,10 +72,10 @@ def build_store(records: list[dict]):
     CACHE.mkdir(parents=True, exist_ok=True)
     db = CACHE / "arxiv-cs.db"
     store = open_store(str(db))
-    if store.count_papers() < len(records) * 0.9:
+    if store.papers.count_papers() < len(records) * 0.9:
         with timer() as t:
             import_files(store, [ARXIV_CS])
-        print(f"imported {store.count_papers():,} papers in {t.seconds:.0f} s")
+        print(f"imported {store.papers.count_papers():,} papers in {t.seconds:.0f} s")
     return store
 
 
@@ -84,7 +84,7 @@ def title_vectors(store, embedder: Embedder) -> tuple[list[str], np.ndarray]:
     if path.is_file():
         data = np.load(path)
         return [str(i) for i in data["ids"]], data["vectors"].astype(np.float32)
-    papers = [p for batch in store.iter_papers() for p in batch]
+    papers = [p for batch in store.papers.iter_papers() for p in batch]
     with timer() as t:
         vectors = embedder.encode([p.title for p in papers])
     print(f"embedded {len(papers):,} titles in {t.seconds:.0f} s ({len(papers) / t.seconds:.0f}/s)")
@@ -99,7 +99,7 @@ def ensure_vectors(store, ids: list[str], vectors: np.ndarray) -> None:
     for i in range(0, len(ids), 5000):
         rows = [(pid, text_hash("title:" + pid), v) for pid, v in zip(ids[i : i + 5000],
                 vectors[i : i + 5000], strict=True)]  # fmt: skip
-        store.save_vectors(PACKAGED, rows)
+        store.vectors.save_vectors(PACKAGED, rows)
 
 
 def ensure_passages(store, ids: list[str], vectors: np.ndarray, per_paper: int = 7) -> None:
@@ -113,7 +113,7 @@ def ensure_passages(store, ids: list[str], vectors: np.ndarray, per_paper: int =
             noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
             rows = [(pid, text_hash("title:" + pid), m) for pid, m in zip(ids[i : i + 2000],
                     noisy.astype(np.float32), strict=True)]  # fmt: skip
-            store.save_passage_vectors(PACKAGED, rows)
+            store.vectors.save_passage_vectors(PACKAGED, rows)
     print(f"stored {per_paper} synthetic passage vectors per paper in {t.seconds:.0f} s")
 
 

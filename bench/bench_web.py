@@ -127,15 +127,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "bench.db"
         store = open_store(str(db))
-        if store.count_papers() == 0:
+        if store.papers.count_papers() == 0:
             source = require(ARXIV_CS)
             with timer() as t:
                 report = import_files(store, [source])
             print(f"imported {report.counts.added:,} papers in {t.seconds:.1f} s")
-        papers = store.count_papers()
-        days = [d.isoformat() for d in store.listing_dates()[:20]]
+        papers = store.papers.count_papers()
+        days = [d.isoformat() for d in store.papers.listing_dates()[:20]]
         rng = random.Random(7)
-        ids = [p.id for p in store.list_papers(order="id", limit=papers)]
+        ids = [p.id for p in store.papers.list_papers(order="id", limit=papers)]
         sample = rng.sample(ids, min(2000, len(ids)))
         store.close()
 

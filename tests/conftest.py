@@ -168,15 +168,15 @@ def load_demo(path):
     store = open_store(str(path))
     loaded = load(store, load_settings({}).embed_model)
     assert loaded.report.ok and loaded.vectors > 3000
-    newest = store.listing_dates()[0]
-    store.upsert_papers([_hostile_paper(newest)])
+    newest = store.papers.listing_dates()[0]
+    store.papers.upsert_papers([_hostile_paper(newest)])
     return store
 
 
 @pytest.fixture(scope="session")
 def hostile_paper(demo_store):
     """The hostile paper in ``demo_db``: markup in every text field, a javascript: link."""
-    return demo_store.get_paper("2606.99999")
+    return demo_store.papers.get_paper("2606.99999")
 
 
 @pytest.fixture(scope="session")

@@ -32,9 +32,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "demo.db"))
         load_demo(store, load_settings({}).embed_model)
-        newest = store.listing_dates()[0]
+        newest = store.papers.listing_dates()[0]
         with_math = next(
-            p for p in store.list_listed(newest, newest, limit=500) if "$" in p.abstract
+            p for p in store.papers.list_listed(newest, newest, limit=500) if "$" in p.abstract
         )
         config = uvicorn.Config(create_app(load_settings({}), store), port=0, log_level="warning")
         server = uvicorn.Server(config)

@@ -75,7 +75,7 @@ def test_control_characters_cannot_break_a_feed(tmp_path):
     bad = Paper(
         id="2601.00001", title="Bell\x07 and \x1b escape", abstract="f\x0c", listing_date=day
     )
-    store.upsert_papers([bad])
+    store.papers.upsert_papers([bad])
     with TestClient(create_app(load_settings({}), store)) as client:
         feed = feedparser.parse(client.get("/feeds/daily.atom").content)
     assert feed.bozo == 0 and feed.entries[0].title == "Bell and  escape"

@@ -10,7 +10,7 @@ HOSTILE = "2606.99999"
 
 
 def test_daily_papers_shape(client, demo_store, hostile_paper):
-    newest = demo_store.listing_dates()[0]
+    newest = demo_store.papers.listing_dates()[0]
     items = client.get("/api/daily_papers", params={"limit": 5}).json()
     assert len(items) == 5
     item = items[0]
@@ -27,7 +27,7 @@ def test_daily_papers_shape(client, demo_store, hostile_paper):
 
 
 def test_daily_papers_periods_and_paging(client, demo_store):
-    day = demo_store.listing_dates()[2].isoformat()
+    day = demo_store.papers.listing_dates()[2].isoformat()
     on_day = client.get("/api/daily_papers", params={"date": day, "limit": 100}).json()
     assert on_day and {x["publishedAt"][:10] for x in on_day} == {day}
     page1 = client.get("/api/daily_papers", params={"date": day, "limit": 10, "p": 1}).json()

@@ -15,7 +15,7 @@ def api(live_server) -> HfApi:
 
 
 def test_list_daily_papers(api, demo_store, hostile_paper):
-    newest = demo_store.listing_dates()[0]
+    newest = demo_store.papers.listing_dates()[0]
     papers = list(api.list_daily_papers(limit=10))
     assert len(papers) == 10
     first = papers[0]
@@ -25,7 +25,7 @@ def test_list_daily_papers(api, demo_store, hostile_paper):
     assert first.submitted_at.date() == newest and first.published_at.date() == newest
     assert first.github_repo == "https://github.com/evil/repo"
 
-    day = demo_store.listing_dates()[3]
+    day = demo_store.papers.listing_dates()[3]
     on_day = list(api.list_daily_papers(date=day.isoformat(), limit=100))
     assert on_day and all(p.submitted_at.date() == day for p in on_day)
     second = list(api.list_daily_papers(date=day.isoformat(), limit=5, p=1))
@@ -51,7 +51,7 @@ def test_list_papers_search(api):
 
 
 def test_paper_info(api, demo_store):
-    paper = demo_store.list_papers(limit=1, offset=7)[0]
+    paper = demo_store.papers.list_papers(limit=1, offset=7)[0]
     info = api.paper_info(paper.id)
     assert info.id == paper.id and info.title == paper.title
     assert [a.name for a in info.authors] == paper.authors
@@ -63,7 +63,7 @@ def test_paper_info(api, demo_store):
 
 
 def test_read_paper(api, demo_store):
-    paper = demo_store.list_papers(limit=1, offset=9)[0]
+    paper = demo_store.papers.list_papers(limit=1, offset=9)[0]
     text = api.read_paper(paper.id)
     assert text.startswith(f"# {paper.title}\n") and paper.abstract in text
     with pytest.raises(HfHubHTTPError):

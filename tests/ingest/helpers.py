@@ -26,7 +26,7 @@ def new_store(tmp_path: Path, name: str = "papers.db") -> Store:
 def snapshot(store: Store) -> dict[str, dict]:
     """Every paper's content, without the store's own timestamps."""
     out = {}
-    for batch in store.iter_papers():
+    for batch in store.papers.iter_papers():
         for p in batch:
             d = p.to_dict()
             d.pop("first_seen")

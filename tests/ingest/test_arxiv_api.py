@@ -34,7 +34,7 @@ def test_lookup_imports_papers_by_id(tmp_path, replay_server):
         ids = ["arXiv:quant-ph/0201082v1", "https://arxiv.org/abs/1707.08567"]
         report = run(store, replay_server, ids, batch_size=1)
         assert report.ok and report.summary()["added"] == 2
-        assert store.get_paper("quant-ph/0201082").categories == ["quant-ph", "cs.PL"]
+        assert store.papers.get_paper("quant-ph/0201082").categories == ["quant-ph", "cs.PL"]
     assert {q["id_list"] for q in replay_server.requests_to("/api/query")} == {
         "quant-ph/0201082v1",
         "1707.08567",
@@ -54,7 +54,7 @@ def test_unknown_ids_are_reported_one_by_one(tmp_path, replay_server):
         report = run(
             store, replay_server, ["2101.99999", "1707.08567", "2102.99999", "abc"], batch_size=2
         )
-        assert store.count_papers() == 1
+        assert store.papers.count_papers() == 1
     reasons = {e.location: e.reason for e in report.errors}
     assert reasons == {
         "abc": "not an arXiv id (e.g. 2401.01234 or hep-th/9901001)",
@@ -73,7 +73,7 @@ def test_the_api_error_entry_is_a_rejection(tmp_path, replay_server):
     replay_server.route("/api/query", reply_for(replay_server, "id_abc"))  # HTTP 400 + error feed
     with new_store(tmp_path) as store:
         report = run(store, replay_server, ["2101.00001"])
-        assert store.count_papers() == 0
+        assert store.papers.count_papers() == 0
     (error,) = report.errors
     assert "arXiv API error: incorrect id format for abc" in error.reason
 

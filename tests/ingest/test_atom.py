@@ -44,18 +44,18 @@ def test_recorded_response_files_import_with_their_fields(tmp_path):
         assert report.failed_files == []
         assert report.rejected == 1  # the "abc" error feed, and only it
         assert "incorrect id format for abc" in str(report.errors[0])
-        p = store.get_paper("quant-ph/0201082")
+        p = store.papers.get_paper("quant-ph/0201082")
         assert p.version == 1
         assert p.categories == ["quant-ph", "cs.PL"]
         assert p.authors == ["Stephen Blaha"]
         assert p.published == date(2002, 1, 18) and p.updated == date(2002, 1, 18)
         assert p.comment == "32 pages"
-        gould = store.get_paper("astro-ph/0601001")
+        gould = store.papers.get_paper("astro-ph/0601001")
         assert gould.journal_ref == "ActaAstron.56:1-50,2006"
         assert gould.authors[0] == "Andrew Gould" and len(gould.authors) == 4
-        assert store.get_paper("2104.12255").title == "0"
-        assert len(store.get_paper("1707.08567").authors) == 34
-        assert store.count_papers() == 4
+        assert store.papers.get_paper("2104.12255").title == "0"
+        assert len(store.papers.get_paper("1707.08567").authors) == 34
+        assert store.papers.count_papers() == 4
 
 
 def test_bare_atom_body_is_detected_and_imported(tmp_path):
@@ -73,7 +73,7 @@ def test_error_feed_is_rejected_not_a_paper(tmp_path):
     path = _write_body(tmp_path, "err.xml", recorded("id_abc")["body"])
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 0
+        assert store.papers.count_papers() == 0
     assert report.rejected == 1
     (error,) = report.errors
     assert error.source == str(path)
@@ -97,10 +97,10 @@ def test_newer_version_updates_and_older_is_ignored(tmp_path):
     with new_store(tmp_path) as store:
         assert import_files(store, [p1]).counts.added == 1
         assert import_files(store, [p2]).counts.updated == 1
-        paper = store.get_paper("2104.12255")
+        paper = store.papers.get_paper("2104.12255")
         assert (paper.version, paper.title, paper.updated) == (2, "Zero", date(2021, 5, 1))
         assert import_files(store, [p1]).counts.unchanged == 1
-        paper = store.get_paper("2104.12255")
+        paper = store.papers.get_paper("2104.12255")
         assert (paper.version, paper.title) == (2, "Zero")
 
 
@@ -122,9 +122,9 @@ def test_bad_records_are_rejected_by_entry_and_good_ones_import(tmp_path):
         assert reasons["entry 2"] == "title: missing"
         assert "over the limit of 1000" in reasons["entry 3"]
         assert "not an arXiv id" in reasons["entry 4"]
-        assert store.get_paper("2401.00005").abstract.endswith(TRUNCATED)
+        assert store.papers.get_paper("2401.00005").abstract.endswith(TRUNCATED)
         # markup in a title is kept as the text it is, never stripped
-        assert store.get_paper("2401.00006").title == "<script>alert(1)</script> & bold"
+        assert store.papers.get_paper("2401.00006").title == "<script>alert(1)</script> & bold"
 
 
 def test_truncated_feed_keeps_complete_entries_and_names_the_position(tmp_path):
@@ -133,7 +133,7 @@ def test_truncated_feed_keeps_complete_entries_and_names_the_position(tmp_path):
     path = _write_body(tmp_path, "cut.xml", body[:cut])
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 1
+        assert store.papers.count_papers() == 1
     (error,) = report.errors
     assert error.location.startswith("line ") and "column" in error.location
     assert "truncated" in error.reason
@@ -156,7 +156,7 @@ def test_entity_expansion_bomb_is_refused(tmp_path):
     path = _write_body(tmp_path, "bomb.xml", bomb)
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 0
+        assert store.papers.count_papers() == 0
     assert report.failed_files == [str(path)]
     assert "refused" in report.errors[0] and "entity" in report.errors[0]
 
@@ -166,7 +166,7 @@ def test_wrong_encoding_is_reported_with_its_position(tmp_path):
     path = _write_body(tmp_path, "latin1.xml", feed.encode("latin-1"))
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 1  # the entry before the bad byte
+        assert store.papers.count_papers() == 1  # the entry before the bad byte
     (error,) = report.errors
     assert error.location.startswith("line 4,") and "UTF-8" in error.reason
 

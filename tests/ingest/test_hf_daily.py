@@ -29,7 +29,7 @@ def test_one_date_imports_with_upvotes(tmp_path, replay_server):
     with new_store(tmp_path) as store:
         report = run(store, replay_server, date="2025-10-29")
         assert report.ok and report.summary()["added"] == 3
-        p = store.get_paper("2510.24001")
+        p = store.papers.get_paper("2510.24001")
         assert (p.upvotes, p.upvote_sources) == (42, ["hf"])
         assert run(store, replay_server, date="2025-10-29").summary()["unchanged"] == 3
     (first, *_) = replay_server.requests_to("/api/daily_papers")

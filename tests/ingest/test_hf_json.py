@@ -21,7 +21,7 @@ def test_daily_papers_import_with_upvotes_and_listing_day(tmp_path):
     with new_store(tmp_path) as store:
         report = import_files(store, [DAILY])
         assert report.summary() == {"added": 3, "updated": 0, "unchanged": 0, "rejected": 0}
-        p = store.get_paper("2510.24001")
+        p = store.papers.get_paper("2510.24001")
         assert (p.upvotes, p.upvote_sources) == (42, ["hf"])
         assert p.listing_date == date(2025, 10, 29)  # submittedOnDailyAt, not arXiv's date
         assert p.published == date(2025, 10, 28)
@@ -31,15 +31,15 @@ def test_daily_papers_import_with_upvotes_and_listing_day(tmp_path):
             "https://example.github.io/upvote-rank",
         ]
         # no submittedOnDailyAt: the list item's publishedAt is the day it was listed
-        assert store.get_paper("2510.23999").listing_date == date(2025, 10, 29)
-        assert store.get_paper("2510.23500").upvotes == 0
+        assert store.papers.get_paper("2510.23999").listing_date == date(2025, 10, 29)
+        assert store.papers.get_paper("2510.23500").upvotes == 0
         assert import_files(store, [DAILY]).summary()["unchanged"] == 3
 
 
 def test_html_in_titles_is_stored_as_text(tmp_path):
     with new_store(tmp_path) as store:
         import_files(store, [DAILY])
-        title = store.get_paper("2510.23500").title
+        title = store.papers.get_paper("2510.23500").title
     assert title == "<script>alert('x')</script> & <b>Bold</b> Claims"
 
 
@@ -51,7 +51,7 @@ def test_upvotes_update_on_a_later_list(tmp_path):
     with new_store(tmp_path) as store:
         import_files(store, [DAILY])
         assert import_files(store, [later]).counts.updated == 1
-        assert store.get_paper("2510.24001").upvotes == 99
+        assert store.papers.get_paper("2510.24001").upvotes == 99
 
 
 def test_bad_items_are_rejected_by_number_and_good_ones_import(tmp_path):
@@ -78,7 +78,7 @@ def test_truncated_list_keeps_the_complete_items(tmp_path):
     path.write_text(text[: text.index('"Small Models')], encoding="utf-8")
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 1
+        assert store.papers.count_papers() == 1
     (error,) = report.errors
     assert (
         error.location == "item 2" and "truncated JSON" in error.reason and "line" in error.reason

@@ -103,9 +103,9 @@ def test_killed_harvest_resumes_to_the_same_database(tmp_path, replay_server):
     assert proc.returncode == -9
     cursor_key, hwm_key = state_keys("arXiv", "cs")
     with new_store(tmp_path, "killed.db") as store:
-        assert store.count_papers() == 2  # page 1 committed
-        assert TOKENS[0] in store.get_state(cursor_key)
-        assert store.get_state(hwm_key) is None
+        assert store.papers.count_papers() == 2  # page 1 committed
+        assert TOKENS[0] in store.state.get_state(cursor_key)
+        assert store.state.get_state(hwm_key) is None
 
     replay_server.requests.clear()
     serve_pages(replay_server)  # page 2 answers at once now
@@ -122,5 +122,5 @@ def test_killed_harvest_resumes_to_the_same_database(tmp_path, replay_server):
         expected = snapshot(clean)
     with new_store(tmp_path, "killed.db") as store:
         assert snapshot(store) == expected
-        assert store.get_state(cursor_key) is None
-        assert store.get_state(hwm_key) == "2024-01-19"
+        assert store.state.get_state(cursor_key) is None
+        assert store.state.get_state(hwm_key) == "2024-01-19"

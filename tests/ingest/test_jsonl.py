@@ -47,7 +47,7 @@ def test_arxiv_listing_shape_gzip(tmp_path: Path, store) -> None:
     path = write(tmp_path / "listing.jsonl.gz", [LISTING], gz=True)
     report = import_files(store, [path])
     assert report.summary() == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 0}
-    p = store.get_paper("2503.11731")
+    p = store.papers.get_paper("2503.11731")
     assert p.title == "Industrial-Grade Sensor Simulation"
     assert p.abstract == "Sensor simulation is pivotal."
     assert p.authors == ["Xianming Zeng", "Sicong Du"]
@@ -67,7 +67,7 @@ def test_generic_shape_plain(tmp_path: Path, store, text_key: str) -> None:
     path = write(tmp_path / "corpus.jsonl", records)
     report = import_files(store, [path], namespace="scifact")
     assert report.summary()["added"] == 2 and report.ok
-    one, two = store.get_paper("doc-1"), store.get_paper("doc-2")
+    one, two = store.papers.get_paper("doc-1"), store.papers.get_paper("doc-2")
     assert (one.namespace, one.abstract, one.published) == (
         "scifact",
         "Body one.",
@@ -87,11 +87,11 @@ def test_importing_twice_changes_nothing(tmp_path: Path, store) -> None:
     records = [dict(LISTING, id=f"2503.{i:05d}", title=f"Paper {i}") for i in range(1, 30)]
     path = write(tmp_path / "x.jsonl", records)
     first = import_files(store, [path], batch_size=7)
-    before = {p.id: p for b in store.iter_papers() for p in b}
+    before = {p.id: p for b in store.papers.iter_papers() for p in b}
     again = import_files(store, [path], batch_size=7)
     assert first.summary() == {"added": 29, "updated": 0, "unchanged": 0, "rejected": 0}
     assert again.summary() == {"added": 0, "updated": 0, "unchanged": 29, "rejected": 0}
-    assert {p.id: p for b in store.iter_papers() for p in b} == before  # last_seen too
+    assert {p.id: p for b in store.papers.iter_papers() for p in b} == before  # last_seen too
 
 
 def test_duplicates_inside_one_file_merge(tmp_path: Path, store) -> None:
@@ -102,7 +102,7 @@ def test_duplicates_inside_one_file_merge(tmp_path: Path, store) -> None:
     ]
     report = import_files(store, [write(tmp_path / "d.jsonl", records)])
     assert report.summary() == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 0}
-    p = store.get_paper("2503.11731")
+    p = store.papers.get_paper("2503.11731")
     assert (p.title, p.version, p.listing_date) == ("New title", 2, date(2025, 3, 18))
 
 
@@ -114,15 +114,15 @@ def test_newer_version_updates_older_is_ignored(tmp_path: Path, store) -> None:
     newer = dict(LISTING, id="2503.11731v3", title="Revised")
     report = import_files(store, [write(tmp_path / "v3.jsonl", [newer])])
     assert report.summary() == {"added": 0, "updated": 1, "unchanged": 0, "rejected": 0}
-    assert store.get_paper("2503.11731").title == "Revised"
+    assert store.papers.get_paper("2503.11731").title == "Revised"
 
 
 def test_namespace_keeps_arxiv_lookalike_ids(tmp_path: Path, store) -> None:
     path = write(tmp_path / "c.jsonl", [{"id": "2401.01234v2", "title": "T", "text": "x"}])
     import_files(store, [path], namespace="mycorpus")
-    p = store.get_paper("2401.01234v2")
+    p = store.papers.get_paper("2401.01234v2")
     assert (p.namespace, p.version, p.abs_url) == ("mycorpus", None, None)
-    assert store.get_paper("2401.01234") is None
+    assert store.papers.get_paper("2401.01234") is None
 
 
 def test_resolve_id_namespaces() -> None:
@@ -173,9 +173,9 @@ def test_bad_lines_are_named_and_good_ones_import(tmp_path: Path, store) -> None
     ]
     assert report.summary() == {"added": 4, "updated": 0, "unchanged": 0, "rejected": 6}
     assert not report.ok
-    assert store.get_paper("2503.00006").title == "<script>alert(1)</script><b>Hi</b>"
-    assert store.get_paper("2503.00005").abstract.endswith(" […]")
-    assert store.get_paper("not an id!").namespace == LOCAL
+    assert store.papers.get_paper("2503.00006").title == "<script>alert(1)</script><b>Hi</b>"
+    assert store.papers.get_paper("2503.00005").abstract.endswith(" […]")
+    assert store.papers.get_paper("not an id!").namespace == LOCAL
 
 
 def test_line_over_the_byte_limit_is_rejected_unread(tmp_path: Path, store) -> None:
@@ -184,7 +184,7 @@ def test_line_over_the_byte_limit_is_rejected_unread(tmp_path: Path, store) -> N
                                            dict(LISTING, id="2503.00003")])  # fmt: skip
     report = import_files(store, [path])
     assert rejected(report) == [f"{path}: line 2: line longer than {MAX_LINE} bytes"]
-    assert store.count_papers() == 2
+    assert store.papers.count_papers() == 2
 
 
 def test_latin1_line_is_rejected_with_its_line(tmp_path: Path, store) -> None:
@@ -197,7 +197,7 @@ def test_latin1_line_is_rejected_with_its_line(tmp_path: Path, store) -> None:
     report = import_files(store, [path])
     (error,) = rejected(report)
     assert error.startswith(f"{path}: line 2: not valid UTF-8 (byte ")
-    assert store.count_papers() == 1
+    assert store.papers.count_papers() == 1
 
 
 def test_utf16_with_bom_is_decoded(tmp_path: Path, store) -> None:
@@ -210,8 +210,8 @@ def test_utf16_with_bom_is_decoded(tmp_path: Path, store) -> None:
         path.write_bytes(data if codec == "utf-16" else b"\xfe\xff" + data)
         report = import_files(store, [path])
         assert report.ok, rejected(report)
-    assert store.get_paper("2503.00001").title == "Caf\u00e9 ok"  # U+2028 is whitespace
-    assert store.count_papers() == 2
+    assert store.papers.get_paper("2503.00001").title == "Caf\u00e9 ok"  # U+2028 is whitespace
+    assert store.papers.count_papers() == 2
 
 
 def test_truncated_gzip_keeps_the_lines_before_the_damage(tmp_path: Path, store) -> None:
@@ -221,7 +221,7 @@ def test_truncated_gzip_keeps_the_lines_before_the_damage(tmp_path: Path, store)
     path.write_bytes(data[: len(data) * 6 // 10])
     report = import_files(store, [path])
     (error,) = rejected(report)
-    n = store.count_papers()
+    n = store.papers.count_papers()
     assert 0 < n < 2000
     assert error.startswith(f"{path}: after line {n}: file is truncated or corrupt")
     assert report.summary()["added"] == n and report.rejected == 1
@@ -241,4 +241,4 @@ def test_unreadable_files_fail_alone(tmp_path: Path, store) -> None:
         report.errors[2],
     ]
     assert str(report.errors[2]).startswith(f"{binary}: unrecognised format")
-    assert store.count_papers() == 1
+    assert store.papers.count_papers() == 1

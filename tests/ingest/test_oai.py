@@ -19,7 +19,7 @@ def test_arxiv_metadata_maps_every_field(tmp_path):
         report = import_files(store, [path])
         # one deleted record: neither imported nor rejected
         assert report.summary() == {"added": 2, "updated": 0, "unchanged": 0, "rejected": 0}
-        p = store.get_paper("2401.00001")
+        p = store.papers.get_paper("2401.00001")
         assert p.title == "Harvesting Papers Politely: A Study of Rate Limits"
         assert p.authors == ["Ada Lovelace", "Charles Babbage Jr"]
         assert p.categories == ["cs.DL", "cs.IR"]
@@ -28,19 +28,19 @@ def test_arxiv_metadata_maps_every_field(tmp_path):
         assert p.doi == "10.1000/polite.2024.1"
         assert p.abstract == "We study how to harvest a preprint server without hurting it."
         assert "https://github.com/example/harvest" in p.code_links
-        assert store.get_paper("2401.00002") is None
-        assert store.get_paper("2401.00003").updated == date(2024, 1, 3)
+        assert store.papers.get_paper("2401.00002") is None
+        assert store.papers.get_paper("2401.00003").updated == date(2024, 1, 3)
 
 
 def test_arxivraw_versions_give_version_and_dates(tmp_path):
     with new_store(tmp_path) as store:
         report = import_files(store, [OAI / "listrecords-arxivraw.xml"])
         assert report.summary()["added"] == 2 and report.ok
-        p = store.get_paper("2401.00001")
+        p = store.papers.get_paper("2401.00001")
         assert p.version == 3
         assert (p.published, p.updated) == (date(2024, 1, 1), date(2024, 1, 10))
         assert p.authors == ["Ada Lovelace", "Charles Babbage Jr", "Grace Hopper"]
-        old = store.get_paper("hep-th/9901001")
+        old = store.papers.get_paper("hep-th/9901001")
         assert (old.version, old.published, old.updated) == (1, date(1999, 1, 1), date(1999, 1, 1))
         assert old.authors == ["P. A. M. Dirac"]
 
@@ -70,7 +70,7 @@ def test_record_without_title_or_metadata_is_rejected_by_identifier(tmp_path):
     path.write_text(text, encoding="utf-8")
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert store.count_papers() == 0
+        assert store.papers.count_papers() == 0
     locations = {e.location: e.reason for e in report.errors}
     assert locations == {
         "record 1 (oai:arXiv.org:2401.00001)": "no arXiv or arXivRaw metadata in the record",
@@ -84,7 +84,7 @@ def test_truncated_page_keeps_the_records_before_the_cut(tmp_path):
     path.write_text(text[: text.rindex("<record>") + 40], encoding="utf-8")
     with new_store(tmp_path) as store:
         report = import_files(store, [path])
-        assert [p.id for p in store.list_papers(order="id")] == ["2401.00004"]
+        assert [p.id for p in store.papers.list_papers(order="id")] == ["2401.00004"]
     assert report.rejected == 1 and "truncated" in report.errors[0].reason
 
 
@@ -96,5 +96,5 @@ def test_utf16_file_with_bom_is_read(tmp_path):
         report = import_files(store, [path])
         assert (
             report.ok
-            and store.get_paper("math/0601001").title == "An Old-Style Identifier Survives"
+            and store.papers.get_paper("math/0601001").title == "An Old-Style Identifier Survives"
         )

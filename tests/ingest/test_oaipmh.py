@@ -36,10 +36,10 @@ def test_harvest_follows_resumption_tokens(tmp_path, replay_server):
         report = run(store, replay_server, **WINDOW)
         assert (report.pages, report.deleted) == (3, 1)
         assert report.summary() == {"added": 4, "updated": 1, "unchanged": 0, "rejected": 0}
-        assert store.get_paper("2401.00001").title.endswith("(revised)")
+        assert store.papers.get_paper("2401.00001").title.endswith("(revised)")
         cursor_key, hwm_key = state_keys("arXiv", "cs")
-        assert store.get_state(cursor_key) is None
-        assert store.get_state(hwm_key) == "2024-01-19"
+        assert store.state.get_state(cursor_key) is None
+        assert store.state.get_state(hwm_key) == "2024-01-19"
     first, second, third = replay_server.requests_to("/oai")
     assert first == {
         "verb": "ListRecords",
@@ -57,8 +57,8 @@ def test_cursor_is_saved_after_each_page(tmp_path, replay_server):
 
     def page2(query):
         with new_store(tmp_path) as other:  # a second connection sees only committed state
-            seen_cursor.append(other.get_state(state_keys("arXiv", "cs")[0]))
-            seen_cursor.append(other.count_papers())
+            seen_cursor.append(other.state.get_state(state_keys("arXiv", "cs")[0]))
+            seen_cursor.append(other.papers.count_papers())
         return replay_server.Reply(body=(OAI / "listrecords-arxiv-page2.xml").read_bytes())
 
     serve_pages(replay_server, page2=page2)
@@ -85,7 +85,7 @@ def test_interrupted_harvest_resumes_where_it_stopped(tmp_path, replay_server):
             "resumptionToken": TOKENS[0],
         }
         resumed = snapshot(store)
-        assert store.get_state(state_keys("arXiv", "cs")[1]) == "2024-01-19"
+        assert store.state.get_state(state_keys("arXiv", "cs")[1]) == "2024-01-19"
     with new_store(tmp_path, "clean.db") as clean:
         run(clean, replay_server, **WINDOW)
         assert snapshot(clean) == resumed
@@ -99,7 +99,7 @@ def test_next_run_without_from_starts_at_the_high_water_mark(tmp_path, replay_se
         run(store, replay_server, set_="cs", today=date(2024, 1, 25))
         assert replay_server.requests_to("/oai")[0]["from"] == "2024-01-19"
         assert "until" not in replay_server.requests_to("/oai")[0]
-        assert store.get_state(state_keys("arXiv", "cs")[1]) == "2024-01-25"
+        assert store.state.get_state(state_keys("arXiv", "cs")[1]) == "2024-01-25"
 
 
 def test_no_records_match_is_zero_papers_not_an_error(tmp_path, replay_server):
@@ -108,7 +108,7 @@ def test_no_records_match_is_zero_papers_not_an_error(tmp_path, replay_server):
     with new_store(tmp_path) as store:
         report = run(store, replay_server, from_=date(2030, 1, 1), today=date(2030, 1, 2))
         assert report.ok and report.summary()["added"] == 0
-        assert store.get_state(state_keys("arXiv", None)[1]) == "2030-01-02"
+        assert store.state.get_state(state_keys("arXiv", None)[1]) == "2030-01-02"
 
 
 def test_bad_argument_is_a_clear_error(tmp_path, replay_server):
@@ -127,8 +127,8 @@ def test_bad_resumption_token_drops_the_cursor_with_a_clear_message(tmp_path, re
             run(store, replay_server, **WINDOW)
         assert "refused the resumption token" in str(exc.value)
         assert "run the harvest again" in str(exc.value)
-        assert store.get_state(state_keys("arXiv", "cs")[0]) is None
-        assert store.count_papers() == 2  # page 1 stays imported
+        assert store.state.get_state(state_keys("arXiv", "cs")[0]) is None
+        assert store.papers.count_papers() == 2  # page 1 stays imported
 
 
 def test_arxivraw_prefix(tmp_path, replay_server):
@@ -139,7 +139,7 @@ def test_arxivraw_prefix(tmp_path, replay_server):
     with new_store(tmp_path) as store:
         report = run(store, replay_server, prefix="arXivRaw", from_=date(2024, 1, 1))
         assert report.summary()["added"] == 2 and report.deleted == 1
-        assert store.get_paper("2401.00001").version == 3
+        assert store.papers.get_paper("2401.00001").version == 3
 
 
 def test_unknown_prefix_is_refused(tmp_path, replay_server):

@@ -25,7 +25,7 @@ def test_packaged_copy_is_detected_and_imports_every_paper(tmp_path):
     with new_store(tmp_path) as store:
         report = import_files(store, [PACKAGED])
         assert report.summary() == {"added": 46, "updated": 0, "unchanged": 0, "rejected": 0}
-        papers = store.list_papers(limit=100)
+        papers = store.papers.list_papers(limit=100)
         assert all(p.namespace == "seed" and p.id.startswith("seed-") for p in papers)
         assert len({p.id for p in papers}) == 46
         assert import_files(store, [PACKAGED]).summary()["unchanged"] == 46
@@ -34,7 +34,7 @@ def test_packaged_copy_is_detected_and_imports_every_paper(tmp_path):
 def test_ids_dates_and_upvotes(tmp_path):
     with new_store(tmp_path) as store:
         import_files(store, [PACKAGED])
-        by_title = {p.title: p for p in store.list_papers(limit=100)}
+        by_title = {p.title: p for p in store.papers.list_papers(limit=100)}
     mage = by_title[next(t for t in by_title if t.startswith("MAGE:"))]
     assert mage.id == seed.seed_id(mage.title)
     assert mage.published == date(2025, 7, 29)  # "Jul 29": the capture's note says 2025

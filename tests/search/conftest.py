@@ -41,7 +41,7 @@ PAPERS = [
 @pytest.fixture
 def store(tmp_path):
     s = open_store(str(tmp_path / "search.db"))
-    s.upsert_papers(PAPERS)
+    s.papers.upsert_papers(PAPERS)
     yield s
     s.close()
 
@@ -58,7 +58,7 @@ def seed_store(tmp_path_factory):
 
     s = open_store(str(tmp_path_factory.mktemp("seed") / "seed.db"))
     report = import_files(s, [SEED])
-    assert report.ok and s.count_papers() == 46
+    assert report.ok and s.papers.count_papers() == 46
     refresh_vectors(s, Embedder())
     yield s
     s.close()

@@ -2,8 +2,13 @@
 
 import numpy as np
 
-from paperboy.search.dense import ExactIndex, IVFIndex, build_index, normalise, recall_at_k
-from paperboy.search.vectors import VectorCache
+from paperboy.store.sqlite.vector_index import (
+    ExactIndex,
+    IVFIndex,
+    build_index,
+    normalise,
+    recall_at_k,
+)
 
 
 def clustered(n: int, dim: int = 32, centres: int = 50, seed: int = 0) -> np.ndarray:
@@ -34,16 +39,19 @@ def test_ivf_recall_against_exact():
     assert build_index(ids, x).kind == "exact"
 
 
-def test_cache_rebuilds_only_when_vectors_change(store):
-    cache = VectorCache(check_every=0)
-    assert cache.index(store, "m") is None
+def test_index_rebuilds_only_when_vectors_change(store, monkeypatch):
+    from paperboy.store.sqlite import vectors
+
+    monkeypatch.setattr(vectors, "CHECK_EVERY", 0)
+    cache = store.vectors
+    assert cache.index("m") is None
     rng = np.random.default_rng(0)
-    store.save_vectors("m", [("2501.00001", "h1", rng.normal(size=8))])
-    first = cache.index(store, "m")
+    store.vectors.save_vectors("m", [("2501.00001", "h1", rng.normal(size=8))])
+    first = cache.index("m")
     assert first is not None and len(first) == 1
-    assert cache.index(store, "m") is first  # unchanged: same object
-    store.save_vectors("m", [("2502.00002", "h2", rng.normal(size=8))])
-    second = cache.index(store, "m")
+    assert cache.index("m") is first  # unchanged: same object
+    store.vectors.save_vectors("m", [("2502.00002", "h2", rng.normal(size=8))])
+    second = cache.index("m")
     assert second is not first and len(second) == 2
-    store.save_vectors("m", [("2502.00002", "h3", rng.normal(size=8))])  # a replaced vector
-    assert cache.index(store, "m") is not second
+    store.vectors.save_vectors("m", [("2502.00002", "h3", rng.normal(size=8))])  # a replaced vector
+    assert cache.index("m") is not second

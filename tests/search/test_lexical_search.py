@@ -100,13 +100,13 @@ def test_unloadable_model_degrades_to_lexical(store):
     name = "/nonexistent/model-dir"
     rng = np.random.default_rng(0)
     rows = [(pid, "h", rng.normal(size=8)) for pid in ("2501.00001", "2503.00003")]
-    store.save_vectors(name, rows)
+    store.vectors.save_vectors(name, rows)
     searcher = Searcher(store, load_settings({"PAPERBOY_EMBED_MODEL": name}))
     resp = searcher.search(SearchRequest("planning"))
     assert resp.lexical_only is True
     assert set(ids(resp)) == {"2503.00003", "2505.00005"}
-    assert searcher.index() is None  # not retried on every request
-    assert Searcher(store, searcher.settings).index() is None  # nor by the next searcher
+    assert searcher.has_vectors() is False  # not retried on every request
+    assert Searcher(store, searcher.settings).has_vectors() is False  # nor by the next searcher
 
 
 def test_or_fallback_leaves_out_words_that_match_almost_everything(tmp_path, monkeypatch):
@@ -118,11 +118,11 @@ def test_or_fallback_leaves_out_words_that_match_almost_everything(tmp_path, mon
     from .conftest import paper
 
     with open_store(str(tmp_path / "c.db")) as s:
-        s.upsert_papers(
+        s.papers.upsert_papers(
             [paper(f"2501.{i:05d}", f"A model number {i}", "model text") for i in range(1, 20)]
             + [paper("2502.00001", "Elastic budgets", "one model, many budgets")]
         )
-        assert s.document_counts(["model", "elastic", "nowhere"]) == {
+        assert s.papers.document_counts(["model", "elastic", "nowhere"]) == {
             "model": 20,
             "elastic": 1,
             "nowhere": 0,

@@ -22,7 +22,7 @@ KINDS = {
 
 def kinds_by_id(store):
     out = {}
-    for batch in store.iter_papers():
+    for batch in store.papers.iter_papers():
         for p in batch:
             for kind, fragments in KINDS.items():
                 if any(f.lower() in p.title.lower() for f in fragments):

@@ -18,6 +18,13 @@ from paperboy.store.migrate import load_migrations
 from paperboy.store.sqlite import SQLiteStore
 
 
+def all_vectors(store, model: str) -> tuple[list[str], np.ndarray]:
+    rows = [row for batch in store.vectors.iter_vectors(model) for row in batch]
+    if not rows:
+        return [], np.zeros((0, 0), np.float32)
+    return [r[0] for r in rows], np.stack([r[2] for r in rows])
+
+
 def paper(pid: str, **kw) -> Paper:
     base = dict(
         id=pid,
@@ -94,13 +101,13 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_wal_mode_is_on(store: SQLiteStore) -> None:
-    assert store._writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_reads_do_not_block_on_a_long_write(tmp_path: Path) -> None:
     s = SQLiteStore(tmp_path / "w.db")
-    s.upsert_papers([paper("2401.00001")])
+    s.papers.upsert_papers([paper("2401.00001")])
     writer = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("UPDATE papers SET title = 'being rewritten'")
@@ -108,8 +115,8 @@ def test_reads_do_not_block_on_a_long_write(tmp_path: Path) -> None:
 
     def read() -> None:
         start = time.perf_counter()
-        result["title"] = s.get_paper("2401.00001").title
-        result["count"] = s.count_papers()
+        result["title"] = s.papers.get_paper("2401.00001").title
+        result["count"] = s.papers.count_papers()
         result["seconds"] = time.perf_counter() - start
 
     t = threading.Thread(target=read)
@@ -130,16 +137,16 @@ def test_reads_do_not_block_on_a_long_write(tmp_path: Path) -> None:
 
 
 def test_upsert_counts_and_idempotence(store: SQLiteStore) -> None:
-    c = store.upsert_papers([paper("2401.00001"), paper("2401.00002")])
+    c = store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002")])
     assert (c.added, c.updated, c.unchanged) == (2, 0, 0)
     assert sorted(c.changed_ids) == ["2401.00001", "2401.00002"]
-    c = store.upsert_papers([paper("2401.00001"), paper("2401.00002")])
+    c = store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002")])
     assert (c.added, c.updated, c.unchanged, c.changed_ids) == (0, 0, 2, [])
-    c = store.upsert_papers([paper("2401.00001", version=2, title="Revised")])
+    c = store.papers.upsert_papers([paper("2401.00001", version=2, title="Revised")])
     assert (c.added, c.updated, c.unchanged) == (0, 1, 0)
-    c = store.upsert_papers([paper("2401.00001", version=1, title="Stale")])
+    c = store.papers.upsert_papers([paper("2401.00001", version=1, title="Stale")])
     assert (c.added, c.updated, c.unchanged) == (0, 0, 1)
-    assert store.get_paper("2401.00001").title == "Revised"
+    assert store.papers.get_paper("2401.00001").title == "Revised"
 
 
 def test_round_trip_keeps_every_field(store: SQLiteStore) -> None:
@@ -156,36 +163,40 @@ def test_round_trip_keeps_every_field(store: SQLiteStore) -> None:
         upvotes=7,
         upvote_sources=["hf"],
     )
-    store.upsert_papers([p])
-    got = store.get_paper("2401.00001")
+    store.papers.upsert_papers([p])
+    got = store.papers.get_paper("2401.00001")
     assert got.first_seen is not None and got.last_seen is not None
     got.first_seen = got.last_seen = None
     assert got == p
-    assert store.get_paper("2401.99999") is None
+    assert store.papers.get_paper("2401.99999") is None
 
 
 def test_fts_follows_inserts_and_updates(store: SQLiteStore) -> None:
-    store.upsert_papers([paper("2401.00001", title="Quokka detection in the wild")])
-    hits = store.lexical_search(TextQuery(terms=("quokka",)))
+    store.papers.upsert_papers([paper("2401.00001", title="Quokka detection in the wild")])
+    hits = store.papers.lexical_search(TextQuery(terms=("quokka",)))
     assert [h.id for h in hits] == ["2401.00001"]
-    store.upsert_papers([paper("2401.00001", version=2, title="Wombat tracking at night")])
-    assert store.lexical_search(TextQuery(terms=("quokka",))) == []
-    assert [h.id for h in store.lexical_search(TextQuery(terms=("wombat",)))] == ["2401.00001"]
+    store.papers.upsert_papers([paper("2401.00001", version=2, title="Wombat tracking at night")])
+    assert store.papers.lexical_search(TextQuery(terms=("quokka",))) == []
+    assert [h.id for h in store.papers.lexical_search(TextQuery(terms=("wombat",)))] == [
+        "2401.00001"
+    ]
     # the index has one row per paper, no leftovers of the old title
-    n = store._reader.execute("SELECT count(*) FROM papers_fts").fetchone()[0]
+    n = store.db.reader.execute("SELECT count(*) FROM papers_fts").fetchone()[0]
     assert n == 1
     check = "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
-    store._writer.execute(check)
+    store.db.writer.execute(check)
 
 
 def test_search_quotes_user_syntax(store: SQLiteStore) -> None:
-    store.upsert_papers([paper("2401.00001", title='Say "NEAR" AND OR NOT*')])
-    assert [h.id for h in store.lexical_search(TextQuery(terms=("NEAR", "NOT*")))] == ["2401.00001"]
+    store.papers.upsert_papers([paper("2401.00001", title='Say "NEAR" AND OR NOT*')])
+    assert [h.id for h in store.papers.lexical_search(TextQuery(terms=("NEAR", "NOT*")))] == [
+        "2401.00001"
+    ]
 
 
 @pytest.fixture
 def seeded(store: SQLiteStore) -> SQLiteStore:
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             paper("2401.00001", categories=["cs.CL"], authors=["Ada Lovelace"],
                   listing_date=date(2024, 1, 2), upvotes=5),
@@ -220,14 +231,14 @@ def seeded(store: SQLiteStore) -> SQLiteStore:
     ],
 )
 def test_filters(seeded: SQLiteStore, filters: Filters, expected: set[str]) -> None:
-    assert {p.id for p in seeded.list_papers(filters, limit=100)} == expected
-    assert seeded.count_papers(filters) == len(expected)
-    all_ids = [p.id for p in seeded.list_papers(limit=100)]
-    assert seeded.filter_ids(all_ids, filters) == expected
+    assert {p.id for p in seeded.papers.list_papers(filters, limit=100)} == expected
+    assert seeded.papers.count_papers(filters) == len(expected)
+    all_ids = [p.id for p in seeded.papers.list_papers(limit=100)]
+    assert seeded.papers.filter_ids(all_ids, filters) == expected
 
 
 def test_list_orders_limit_offset(seeded: SQLiteStore) -> None:
-    ids = lambda **kw: [p.id for p in seeded.list_papers(**kw)]  # noqa: E731
+    ids = lambda **kw: [p.id for p in seeded.papers.list_papers(**kw)]  # noqa: E731
     assert ids(order="listing") == [
         "2401.00004", "2401.00003", "2401.00002", "2401.00001", "corpus-7"
     ]  # fmt: skip
@@ -235,18 +246,20 @@ def test_list_orders_limit_offset(seeded: SQLiteStore) -> None:
     assert ids(order="id") == sorted(ids(order="id"))
     assert ids(order="listing", limit=2, offset=1) == ["2401.00003", "2401.00002"]
     with pytest.raises(ValueError, match="unknown order"):
-        seeded.list_papers(order="random")
+        seeded.papers.list_papers(order="random")
 
 
 def test_listing_dates_newest_first_and_filtered(seeded: SQLiteStore) -> None:
-    assert seeded.listing_dates() == [date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)]
-    assert seeded.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
+    assert seeded.papers.listing_dates() == [date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)]
+    assert seeded.papers.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
 
 
 def test_iter_papers_visits_each_once(seeded: SQLiteStore) -> None:
-    batches = list(seeded.iter_papers(batch_size=2))
+    batches = list(seeded.papers.iter_papers(batch_size=2))
     assert [len(b) for b in batches] == [2, 2, 1]
-    assert sorted(p.id for b in batches for p in b) == sorted(p.id for p in seeded.list_papers())
+    assert sorted(p.id for b in batches for p in b) == sorted(
+        p.id for p in seeded.papers.list_papers()
+    )
 
 
 def test_stats(seeded: SQLiteStore) -> None:
@@ -258,7 +271,7 @@ def test_stats(seeded: SQLiteStore) -> None:
 
 
 def test_find_by_title_ignores_case_and_spacing(seeded: SQLiteStore) -> None:
-    assert seeded.find_by_title("  paper   2401.00002 ") == ["2401.00002"]
+    assert seeded.papers.find_by_title("  paper   2401.00002 ") == ["2401.00002"]
 
 
 # --- vectors and state -----------------------------------------------------------------
@@ -269,35 +282,35 @@ def test_vectors_round_trip(seeded: SQLiteStore) -> None:
     vecs = rng.standard_normal((3, 8)).astype(np.float32)
     ids = ["2401.00003", "2401.00001", "2401.00002"]
     rows = [(pid, f"h{i}", v) for i, (pid, v) in enumerate(zip(ids, vecs, strict=True))]
-    seeded.save_vectors("m", rows)
-    got_ids, matrix = seeded.load_vectors("m")
+    seeded.vectors.save_vectors("m", rows)
+    got_ids, matrix = all_vectors(seeded, "m")
     assert matrix.dtype == np.float32 and matrix.shape == (3, 8)
     by_id = dict(zip(got_ids, matrix, strict=True))
     for pid, v in zip(ids, vecs, strict=True):
         np.testing.assert_array_equal(by_id[pid], v)
-    assert seeded.vector_text_hashes("m") == {"2401.00003": "h0", "2401.00001": "h1",
+    assert seeded.vectors.vector_text_hashes("m") == {"2401.00003": "h0", "2401.00001": "h1",
                                               "2401.00002": "h2"}  # fmt: skip
-    seeded.save_vectors("m", [("2401.00001", "new", vecs[0])])  # replaces
-    assert seeded.vector_text_hashes("m")["2401.00001"] == "new"
-    assert seeded.load_vectors("other")[0] == []
+    seeded.vectors.save_vectors("m", [("2401.00001", "new", vecs[0])])  # replaces
+    assert seeded.vectors.vector_text_hashes("m")["2401.00001"] == "new"
+    assert all_vectors(seeded, "other")[0] == []
     assert seeded.stats()["vectors"] == {"m": 3}
 
 
 def test_state_get_set_delete(store: SQLiteStore) -> None:
-    assert store.get_state("cursor") is None
-    store.set_state("cursor", "a")
-    store.set_state("cursor", "b")
-    assert store.get_state("cursor") == "b"
-    store.set_state("cursor", None)
-    assert store.get_state("cursor") is None
+    assert store.state.get_state("cursor") is None
+    store.state.set_state("cursor", "a")
+    store.state.set_state("cursor", "b")
+    assert store.state.get_state("cursor") == "b"
+    store.state.set_state("cursor", None)
+    assert store.state.get_state("cursor") is None
 
 
 def test_failed_batch_writes_nothing(store: SQLiteStore) -> None:
     good, bad = paper("2401.00001"), paper("2401.00002")
     bad.authors = object()  # cannot be encoded: the whole batch must roll back
     with pytest.raises(TypeError):
-        store.upsert_papers([good, bad])
-    assert store.count_papers() == 0
+        store.papers.upsert_papers([good, bad])
+    assert store.papers.count_papers() == 0
 
 
 # --- open_store ------------------------------------------------------------------------
@@ -313,9 +326,9 @@ def test_open_store_url_forms(tmp_path: Path, monkeypatch) -> None:
         assert s.path == absolute
     assert absolute.is_file()
     with open_store(str(tmp_path / "three.db")) as s:
-        s.upsert_papers([paper("2401.00001")])
+        s.papers.upsert_papers([paper("2401.00001")])
     with open_store(f"sqlite:///{tmp_path / 'three.db'}") as s:
-        assert s.count_papers() == 1
+        assert s.papers.count_papers() == 1
     with open_store("sqlite:///space%20d.db") as s:
         assert Path(s.path) == Path("space d.db")
 
@@ -339,7 +352,7 @@ def test_find_paper_takes_any_pasted_id_form(tmp_path) -> None:
     from paperboy.store import open_store
 
     with open_store(str(tmp_path / "f.db")) as s:
-        s.upsert_papers(
+        s.papers.upsert_papers(
             [
                 Paper(id="2401.01234", title="T", version=2),
                 Paper(id="4983", title="C", namespace="scifact"),
@@ -351,6 +364,6 @@ def test_find_paper_takes_any_pasted_id_form(tmp_path) -> None:
             "arXiv:2401.01234",
             " https://arxiv.org/abs/2401.01234v2 ",
         ):
-            assert s.find_paper(raw).id == "2401.01234"
-        assert s.find_paper("4983").namespace == "scifact"
-        assert s.find_paper("2401.09999") is None and s.find_paper("") is None
+            assert s.papers.find_paper(raw).id == "2401.01234"
+        assert s.papers.find_paper("4983").namespace == "scifact"
+        assert s.papers.find_paper("2401.09999") is None and s.papers.find_paper("") is None

@@ -23,7 +23,7 @@ def soup(response) -> BeautifulSoup:
 
 
 def test_home_shows_the_newest_listing_day_with_navigation(client, demo_store):
-    newest = demo_store.listing_dates()[0]
+    newest = demo_store.papers.listing_dates()[0]
     page = soup(client.get("/"))
     cards = page.select("article.card")
     assert 0 < len(cards) <= 50
@@ -106,7 +106,7 @@ def test_docs_page_allows_only_its_own_inline_script(client):
 
 
 def test_paper_page_has_citation_meta_tags(client, demo_store):
-    paper = demo_store.list_papers(limit=1, offset=3)[0]
+    paper = demo_store.papers.list_papers(limit=1, offset=3)[0]
     page = soup(client.get(f"/papers/{paper.id}"))
     meta = lambda name: [m["content"] for m in page.find_all("meta", attrs={"name": name})]  # noqa: E731
     assert meta("citation_title") == [paper.title]
@@ -134,7 +134,9 @@ def test_paper_page_content(client, hostile_paper):
 
 
 def test_paper_without_math_loads_no_katex(client, demo_store):
-    plain = next(p for p in demo_store.list_papers(limit=200) if "$" not in p.abstract + p.title)
+    plain = next(
+        p for p in demo_store.papers.list_papers(limit=200) if "$" not in p.abstract + p.title
+    )
     page = soup(client.get(f"/papers/{plain.id}"))
     assert not page.find("script", src="/static/katex/katex.min.js")
 

@@ -24,7 +24,7 @@ class RecordingSearcher:
         self.requests.append(request)
         if request.q == "broken(":
             raise ValueError("unbalanced parenthesis")
-        papers = self.store.list_papers(limit=30)
+        papers = self.store.papers.list_papers(limit=30)
         facets = [Facet("f1", "reward <models>", [p.id for p in papers[:4]]),
                   Facet("f2", "vision", [p.id for p in papers[4:6]])]  # fmt: skip
         chosen = papers[:4] if request.facet == "f1" else papers
@@ -38,7 +38,7 @@ class RecordingSearcher:
         )
 
     def related(self, paper_id, limit):
-        papers = [p for p in self.store.list_papers(limit=limit + 1) if p.id != paper_id]
+        papers = [p for p in self.store.papers.list_papers(limit=limit + 1) if p.id != paper_id]
         return [RelatedPaper(p, 0.5, "shares <b>terms</b>") for p in papers[:limit]]
 
 
@@ -91,7 +91,7 @@ def test_searcher_value_errors_are_422(wired):
 
 def test_related_papers_on_the_paper_page_and_api(wired, demo_store):
     client, _ = wired
-    paper = demo_store.list_papers(limit=1, offset=10)[0]
+    paper = demo_store.papers.list_papers(limit=1, offset=10)[0]
     page = BeautifulSoup(client.get(f"/papers/{paper.id}").text, "html.parser")
     items = page.select("ol.related li")
     assert len(items) == 6

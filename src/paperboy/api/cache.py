@@ -72,7 +72,7 @@ class ResponseCache:
         ``render`` runs on a worker thread (it queries the store); errors it raises
         propagate to the app's handlers and are not cached.
         """
-        version = self.store.data_version()
+        version = self.store.content_version()
         key = (request.url.path, request.url.query, version)
         rendered = self._get(key)
         if rendered is None:

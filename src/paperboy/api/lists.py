@@ -131,7 +131,7 @@ def resolve_period(
     """
     if sum(x is not None for x in (day, week, month)) > 1:
         raise ParamError("date, week and month: give at most one")
-    days = store.listing_dates()  # newest first
+    days = store.papers.listing_dates()  # newest first
     if week is not None:
         kind, (start, end) = "week", parse_week(week)
     elif month is not None:
@@ -179,8 +179,12 @@ def daily_list(
     if period is None or submitter:
         return PaperList([], 0, limit, offset, period)
     order = "upvotes" if sort == "trending" else "listing"
-    papers = store.list_listed(period.start, period.end, order=order, limit=limit, offset=offset)
-    return PaperList(papers, store.count_listed(period.start, period.end), limit, offset, period)
+    papers = store.papers.list_listed(
+        period.start, period.end, order=order, limit=limit, offset=offset
+    )
+    return PaperList(
+        papers, store.papers.count_listed(period.start, period.end), limit, offset, period
+    )
 
 
 def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
@@ -191,17 +195,17 @@ def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
     until it holds voted papers. Ties break on the newer listing day.
     """
     limit, offset = page_window(page, limit)
-    days = store.listing_dates()
+    days = store.papers.listing_dates()
     if not days:
         return PaperList([], 0, limit, offset)
     newest = days[0]
     window = TRENDING_WINDOWS[-1]
     for days_back in TRENDING_WINDOWS:  # chosen independently of the page, so paging is stable
-        top = store.list_listed(*_last_days(newest, days_back), order="upvotes", limit=1)
+        top = store.papers.list_listed(*_last_days(newest, days_back), order="upvotes", limit=1)
         if top and top[0].upvotes:
             window = days_back
             break
-    rows = store.list_listed(
+    rows = store.papers.list_listed(
         *_last_days(newest, window), order="upvotes", limit=limit + 1, offset=offset
     )
     voted = [p for p in rows if p.upvotes]
@@ -276,7 +280,7 @@ def search_list(searcher, params: SearchParams, *, facets: bool = False) -> Sear
 
 def paper_or_404(store: Store, raw_id: str) -> Paper:
     """``Store.find_paper`` for routes: an unknown id is a 404 naming it."""
-    paper = store.find_paper(raw_id)
+    paper = store.papers.find_paper(raw_id)
     if paper is None:
         raise HTTPException(404, f"no paper {raw_id[:100]!r}")
     return paper

@@ -96,7 +96,7 @@ def show(
     """Show one paper."""
     c: Context = ctx.obj
     with c.store() as store:
-        paper = store.find_paper(paper_id)
+        paper = store.papers.find_paper(paper_id)
     if paper is None:
         fail(f"no paper {paper_id!r} in {c.settings.database_url}")
     if as_json:
@@ -132,12 +132,12 @@ def demo(
         report = loaded.report
         s = report.summary()
         out.print(
-            f"demo data in {store.url}: {store.count_papers()} papers "
+            f"demo data in {store.url}: {store.papers.count_papers()} papers "
             f"(added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']})"
         )
         if loaded.vectors:
             out.print(f"  {loaded.vectors} precomputed vectors loaded: search by meaning works now")
-        newest = store.list_papers(limit=5)
+        newest = store.papers.list_papers(limit=5)
         for p in newest:
             line = f"  {p.listing_date}  {p.id:<14} {p.title[:90]}"
             out.print(line, highlight=False, markup=False)

@@ -70,7 +70,7 @@ def import_records(
 
     def flush() -> None:
         if batch:
-            report.counts.add(store.upsert_papers(batch))
+            report.counts.add(store.papers.upsert_papers(batch))
             if progress:
                 progress(len(batch))
             batch.clear()

@@ -69,13 +69,13 @@ def harvest(
     cursor_key, hwm_key = state_keys(prefix, set_)
     wanted = Window(
         prefix,
-        from_.isoformat() if from_ else store.get_state(hwm_key),
+        from_.isoformat() if from_ else store.state.get_state(hwm_key),
         until.isoformat() if until else None,
         set_,
     )
     report = HarvestReport(window=wanted)
     token = None
-    saved = _load_cursor(store.get_state(cursor_key))
+    saved = _load_cursor(store.state.get_state(cursor_key))
     if saved is not None:
         saved_window, saved_token, saved_url = saved
         explicit = from_ is not None or until is not None
@@ -85,7 +85,7 @@ def harvest(
             log.info("resuming the %s harvest of %s at token %r", prefix, _describe(wanted), token)
         else:
             log.warning("discarding the unfinished harvest of %s", _describe(saved_window))
-            store.set_state(cursor_key, None)
+            store.state.set_state(cursor_key, None)
 
     while report.pages < MAX_PAGES:
         params = {"verb": "ListRecords", "resumptionToken": token} if token else _first(wanted)
@@ -111,12 +111,14 @@ def harvest(
         token = page.token
         if not token:
             break
-        store.set_state(cursor_key, json.dumps({**asdict(wanted), "token": token, "url": base_url}))
+        store.state.set_state(
+            cursor_key, json.dumps({**asdict(wanted), "token": token, "url": base_url})
+        )
         log.info("page %d done: %s; next token %r", report.pages, part.summary(), token)
 
-    store.set_state(cursor_key, None)
+    store.state.set_state(cursor_key, None)
     mark = wanted.until or (today or datetime.now(UTC).date()).isoformat()
-    store.set_state(hwm_key, mark)
+    store.state.set_state(hwm_key, mark)
     log.info("harvest of %s finished; next delta starts at %s", _describe(wanted), mark)
     return report
 
@@ -136,7 +138,7 @@ def _handle_errors(page: oai.OaiPage, store: Store, cursor_key: str, report: Imp
         return
     text = "; ".join(f"{code}: {message}" for code, message in page.errors)
     if "badResumptionToken" in codes:
-        store.set_state(cursor_key, None)
+        store.state.set_state(cursor_key, None)
         raise HarvestError(
             f"the OAI-PMH server refused the resumption token ({text}); it has expired or the "
             "server restarted. The saved cursor was dropped: run the harvest again to redo "

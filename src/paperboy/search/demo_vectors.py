@@ -39,8 +39,8 @@ def import_demo_vectors(store: Store, model: str = PACKAGED, path: Path | None =
         ids = [str(i) for i in data["ids"]]
         hashes = [str(h) for h in data["hashes"]]
         vectors = data["vectors"].astype(np.float32)
-    known = store.vector_text_hashes(model)
-    papers = store.get_papers(ids)
+    known = store.vectors.vector_text_hashes(model)
+    papers = store.papers.get_papers(ids)
     rows = []
     for pid, h, v in zip(ids, hashes, vectors, strict=True):
         paper = papers.get(pid)
@@ -48,14 +48,14 @@ def import_demo_vectors(store: Store, model: str = PACKAGED, path: Path | None =
             continue
         rows.append((pid, h, v / max(float(np.linalg.norm(v)), 1e-12)))
     if rows:
-        store.save_vectors(model, rows)
+        store.vectors.save_vectors(model, rows)
     return len(rows)
 
 
 def write_demo_vectors(store: Store, path: Path, embedder: Embedder | None = None) -> int:
     """Embed every paper in ``store`` and write the shipped file (float16)."""
     embedder = embedder or Embedder(PACKAGED)
-    papers = [p for batch in store.iter_papers() for p in batch]
+    papers = [p for batch in store.papers.iter_papers() for p in batch]
     texts = [embed_text(p) for p in papers]
     vectors = embedder.encode(texts)
     np.savez_compressed(

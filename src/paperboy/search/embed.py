@@ -191,10 +191,10 @@ class Stale:
 
 def stale_papers(store: Store, model: str, with_passages: bool = True) -> Stale:
     """Papers with no vector for ``model``, or one computed from different text."""
-    known = store.vector_text_hashes(model)
-    known_passages = store.passage_text_hashes(model) if with_passages else {}
+    known = store.vectors.vector_text_hashes(model)
+    known_passages = store.vectors.passage_text_hashes(model) if with_passages else {}
     docs, parts, current = [], [], 0
-    for batch in store.iter_papers():
+    for batch in store.papers.iter_papers():
         for paper in batch:
             h = text_hash(embed_text(paper))
             fresh = known.get(paper.id) == h
@@ -225,7 +225,7 @@ def refresh_vectors(
         part = stale.documents[i : i + chunk]
         vectors = embedder.encode([embed_text(p) for p, _ in part])
         rows = [(p.id, h, v) for (p, h), v in zip(part, vectors, strict=True)]
-        store.save_vectors(embedder.name, rows)
+        store.vectors.save_vectors(embedder.name, rows)
         todo = [(p, h) for p, h in part if p.id in pending]
         report.passages += _save_passages(store, embedder, todo)
         done.update(p.id for p, _ in part)
@@ -251,5 +251,5 @@ def _save_passages(store: Store, embedder: Embedder, papers: list[tuple[Paper, s
         if n:
             rows.append((paper.id, h, vectors[start : start + n]))
             start += n
-    store.save_passage_vectors(embedder.name, rows)
+    store.vectors.save_passage_vectors(embedder.name, rows)
     return len(texts)

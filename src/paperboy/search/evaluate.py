@@ -97,13 +97,13 @@ def import_corpus(
     for paper in corpus_papers(path, namespace):
         batch.append(paper)
         if len(batch) == 1000:
-            store.upsert_papers(batch)
+            store.papers.upsert_papers(batch)
             total += len(batch)
             if progress:
                 progress(len(batch))
             batch = []
     if batch:
-        store.upsert_papers(batch)
+        store.papers.upsert_papers(batch)
         total += len(batch)
         if progress:
             progress(len(batch))

@@ -69,6 +69,6 @@ def with_passages(
     if not dense:
         return dense
     out = dict(dense)
-    for pid, matrix in store.get_passage_vectors(model, list(dense)).items():
+    for pid, matrix in store.vectors.get_passage_vectors(model, list(dense)).items():
         out[pid] = max(dense[pid], float((matrix @ query).max()))
     return out

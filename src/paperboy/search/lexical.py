@@ -47,14 +47,14 @@ def lexical_hits(
     and_query = parsed.text_query("and")
     if not and_query:
         return LexicalResult()
-    hits = store.lexical_search(and_query, filters, limit=limit, weights=weights)
+    hits = store.papers.lexical_search(and_query, filters, limit=limit, weights=weights)
     if len(hits) >= enough:
         return LexicalResult(hits, "and")
     or_query = parsed.text_query("or")
     if len(or_query.terms) + len(or_query.phrases) <= 1:
         return LexicalResult(hits, "and")  # one word: OR would find the same
     or_query = without_common_terms(store, or_query)
-    or_hits = store.lexical_search(or_query, filters, limit=limit, weights=weights)
+    or_hits = store.papers.lexical_search(or_query, filters, limit=limit, weights=weights)
     if len(or_hits) <= len(hits):
         return LexicalResult(hits, "and")
     # Papers that match every word stay on top; the OR hits follow in BM25 order.
@@ -69,8 +69,8 @@ def lexical_hits(
 def without_common_terms(store: Store, query: TextQuery) -> TextQuery:
     """``query`` without terms found in over COMMON_SHARE (and COMMON_MIN) of papers, if any
     term remains."""
-    counts = store.document_counts(query.terms)
-    limit = max(COMMON_SHARE * store.count_papers(), COMMON_MIN)
+    counts = store.papers.document_counts(query.terms)
+    limit = max(COMMON_SHARE * store.papers.count_papers(), COMMON_MIN)
     kept = tuple(t for t in query.terms if counts[t] <= limit)
     if not kept and not query.phrases:
         return query

@@ -12,7 +12,6 @@ from collections import Counter
 
 from paperboy.models.paper import Paper
 from paperboy.models.query import TextQuery
-from paperboy.search.dense import ExactIndex
 from paperboy.search.facets import tokens
 from paperboy.search.types import RelatedPaper
 from paperboy.store import Store
@@ -39,16 +38,14 @@ def reason(paper: Paper, other: Paper, df: Counter, n: int) -> str:
     return "; ".join(parts) or "similar topic"
 
 
-def related_papers(
-    store: Store, paper: Paper, index: ExactIndex | None, limit: int = 5
-) -> list[RelatedPaper]:
-    vector = index.vector(paper.id) if index is not None else None
+def related_papers(store: Store, paper: Paper, model: str, limit: int = 5) -> list[RelatedPaper]:
+    vector = store.vectors.get_vectors(model, [paper.id]).get(paper.id)
     if vector is not None:
-        ids, scores = index.search(vector, max(NEIGHBOURS, limit) + 1)
-        ranked = [(i, float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != paper.id]
+        hits = store.vectors.nearest(model, vector, max(NEIGHBOURS, limit) + 1)
+        ranked = [(h.id, h.score) for h in hits if h.id != paper.id]
     else:
         ranked = _lexical_neighbours(store, paper, max(NEIGHBOURS, limit))
-    papers = store.get_papers([i for i, _ in ranked])
+    papers = store.papers.get_papers([i for i, _ in ranked])
     ranked = [(i, s) for i, s in ranked if i in papers]
     df: Counter = Counter()
     for pid, _ in ranked:
@@ -64,5 +61,5 @@ def _lexical_neighbours(store: Store, paper: Paper, k: int) -> list[tuple[str, f
     words = [t for t, _ in Counter(tokens(paper)).most_common(12)]
     if not words:
         return []
-    hits = store.lexical_search(TextQuery(terms=tuple(words), mode="or"), limit=k + 1)
+    hits = store.papers.lexical_search(TextQuery(terms=tuple(words), mode="or"), limit=k + 1)
     return [(h.id, h.score) for h in hits if h.id != paper.id][:k]

@@ -33,7 +33,6 @@ from paperboy.search.types import (
     SearchResponse,
     SearchResult,
 )
-from paperboy.search.vectors import CACHE, VectorCache
 from paperboy.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,21 +47,33 @@ METHODS = ("lexical", "dense", "hybrid")
 # When a model last failed to load, per model name: every Searcher in the process (CLI, web
 # app, tests) then skips it for RETRY_MODEL seconds instead of retrying on each search.
 _MODEL_FAILED_AT: dict[str, float] = {}
-_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperboy-embed")
-# Searches are many small requests. BLAS pools spin after each matrix product and steal the
-# cores the query encoder and SQLite need, so this process runs BLAS on one thread (a 75k
-# exact scan: ~5 ms); concurrent requests still use every core.
-threadpool_limits(limits=1, user_api="blas")
 
 
 class Searcher:
     """Search over one store. Thread-safe; loads the embedding model lazily, once."""
 
-    def __init__(self, store: Store, settings: Settings, cache: VectorCache = CACHE) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.embedder = Embedder(settings.embed_model)
-        self.cache = cache
+        self._workers: ThreadPoolExecutor | None = None
+
+    @property
+    def workers(self) -> ThreadPoolExecutor:
+        """Threads that embed the query while BM25 runs; made on first search, not at import.
+
+        Searches are many small requests. BLAS pools spin after each matrix product and
+        steal the cores the query encoder and SQLite need, so BLAS runs on one thread here
+        (a 75k exact scan: ~5 ms); concurrent requests still use every core.
+        """
+        if self._workers is None:
+            threadpool_limits(limits=1, user_api="blas")
+            self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperboy-embed")
+        return self._workers
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.shutdown(wait=False)
 
     # --- search -------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResponse:
@@ -84,7 +95,7 @@ class Searcher:
         # sort order have to look at the whole candidate pool.
         whole = req.sort != "relevance" or req.facets or req.facet
         needed = ranked if whole else ranked[: max(0, want - len(pinned))]
-        papers = self.store.get_papers([h.id for h in needed] + [p for p, _ in pinned])
+        papers = self.store.papers.get_papers([h.id for h in needed] + [p for p, _ in pinned])
         if whole:
             ranked = [h for h in ranked if h.id in papers]
         facets: list[Facet] = []
@@ -112,21 +123,23 @@ class Searcher:
 
     def _browse(self, req: SearchRequest, filters: Filters) -> SearchResponse:
         """No words: the newest (or most upvoted) papers that pass the filters."""
-        papers = self.store.list_papers(
+        papers = self.store.papers.list_papers(
             filters, order=LIST_ORDERS[req.sort], limit=req.limit, offset=req.offset
         )
         results = [SearchResult(p, 0.0, "lexical") for p in papers]
-        return SearchResponse(results, total=self.store.count_papers(filters), lexical_only=True)
+        return SearchResponse(
+            results, total=self.store.papers.count_papers(filters), lexical_only=True
+        )
 
     def _pinned(self, parsed: ParsedQuery, filters: Filters) -> list[tuple[str, str]]:
         """Papers named by arXiv id (in order), then exact title matches."""
-        found = self.store.get_papers(parsed.ids) if parsed.ids else {}
+        found = self.store.papers.get_papers(parsed.ids) if parsed.ids else {}
         out = [(pid, "id") for pid in parsed.ids if pid in found]
         title = parsed.title_candidate
         if title and len(title) >= 8:
-            ids = self.store.find_by_title(title)
+            ids = self.store.papers.find_by_title(title)
             if filters.namespace and ids:
-                keep = self.store.filter_ids(ids, Filters(namespace=filters.namespace))
+                keep = self.store.papers.filter_ids(ids, Filters(namespace=filters.namespace))
                 ids = [i for i in ids if i in keep]
             out += [(pid, "title") for pid in ids if pid not in dict(out)]
         return out
@@ -140,16 +153,16 @@ class Searcher:
         here: all of it releases the GIL (torch, BLAS or faiss, SQLite), so on two cores a
         search costs about the slower of the two.
         """
-        index = self.index() if parsed.text else None
-        k = DENSE_POOL * 3 if filters else DENSE_POOL
-        nearest = _WORKERS.submit(self._nearest, index, parsed.text, k) if index else None
+        dense_on = bool(parsed.text) and self.has_vectors()
+        k = DENSE_POOL
+        nearest = self.workers.submit(self._nearest, parsed.text, k, filters) if dense_on else None
         lex = lexical_hits(
             self.store, parsed, filters or None, limit=pool, enough=min(AND_ENOUGH, want)
         )
         notes = list(lex.notes)
         found = nearest.result() if nearest is not None else None
         q = found[0] if found is not None else None
-        dense = self._dense_scores(index, found, filters, lex) if found is not None else None
+        dense = self._dense_scores(found, lex) if found is not None else None
         if dense is None:
             return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
         lexical = hybrid.normalised_lexical(lex.bm25)
@@ -168,12 +181,13 @@ class Searcher:
         return fused[:pool], matched, False, notes
 
     # --- dense --------------------------------------------------------------------------
-    def index(self):
-        """The vector index of the configured model, or None (no vectors, or none loadable)."""
+    def has_vectors(self) -> bool:
+        """Whether dense search can run: the store has vectors and the model has not just
+        failed to load."""
         failed = _MODEL_FAILED_AT.get(self.embedder.name)
         if failed is not None and time.monotonic() - failed < RETRY_MODEL:
-            return None
-        return self.cache.index(self.store, self.embedder.name)
+            return False
+        return self.store.vectors.count(self.embedder.name) > 0
 
     def encode_query(self, text: str) -> np.ndarray | None:
         try:
@@ -185,28 +199,22 @@ class Searcher:
         _MODEL_FAILED_AT.pop(self.embedder.name, None)
         return vector
 
-    def _nearest(self, index, text: str, k: int):
-        """(query vector, nearest ids, their scores), or None when the model is unavailable."""
+    def _nearest(self, text: str, k: int, filters: Filters) -> tuple[np.ndarray, list[Hit]] | None:
+        """(query vector, nearest papers), or None when the model is unavailable."""
         q = self.encode_query(text)
         if q is None:
             return None
-        ids, scores = index.search(q, k)
-        return q, ids[0], scores[0]
+        return q, self.store.vectors.nearest(self.embedder.name, q, k, filters or None)
 
     def _dense_scores(
-        self, index, found: tuple, filters: Filters, lex: LexicalResult
+        self, found: tuple[np.ndarray, list[Hit]], lex: LexicalResult
     ) -> dict[str, float]:
         """Dense similarity of the nearest papers and of every lexical candidate."""
-        q, ids, scores = found
-        near = dict(zip(ids, scores.tolist(), strict=True))
-        if filters:
-            keep = self.store.filter_ids(list(near), filters)
-            near = {i: s for i, s in near.items() if i in keep}
-        for h in lex.bm25:
-            if h.id not in near:
-                v = index.vector(h.id)
-                if v is not None:
-                    near[h.id] = float(v @ q)
+        q, hits = found
+        near = {h.id: h.score for h in hits}
+        missing = [h.id for h in lex.bm25 if h.id not in near]
+        for pid, v in self.store.vectors.get_vectors(self.embedder.name, missing).items():
+            near[pid] = float(v @ q)
         return near
 
     def rank_ids(self, text: str, method: str, filters: Filters, k: int = 100) -> list[str]:
@@ -214,13 +222,8 @@ class Searcher:
         search path, ids and titles aside)."""
         parsed = parse_query(text)
         if method == "dense":
-            index = self.index()
-            q = self.encode_query(parsed.text) if index is not None else None
-            if q is None:
-                return []
-            ids, _ = index.search(q, k * 3 if filters else k)
-            keep = self.store.filter_ids(ids[0], filters) if filters else set(ids[0])
-            return [i for i in ids[0] if i in keep][:k]
+            found = self._nearest(parsed.text, k, filters) if self.has_vectors() else None
+            return [h.id for h in found[1]] if found is not None else []
         if method == "lexical":
             lex = lexical_hits(self.store, parsed, filters or None, limit=k, enough=AND_ENOUGH)
             return [h.id for h in lex.hits]
@@ -231,11 +234,8 @@ class Searcher:
     def _facets(
         self, hits: list[Hit], papers: dict[str, Paper], parsed: ParsedQuery
     ) -> list[Facet]:
-        index = self.index()
-        if index is None:
-            return []
-        rows = [(h.id, index.vector(h.id)) for h in hits]
-        rows = [(pid, v) for pid, v in rows if v is not None]
+        found = self.store.vectors.get_vectors(self.embedder.name, [h.id for h in hits])
+        rows = [(h.id, found[h.id]) for h in hits if h.id in found]
         if not rows:
             return []
         vectors = np.stack([v for _, v in rows])
@@ -248,10 +248,10 @@ class Searcher:
 
         Raises KeyError when the paper is not in the store.
         """
-        paper = self.store.get_paper(paper_id)
+        paper = self.store.papers.get_paper(paper_id)
         if paper is None:
             raise KeyError(paper_id)
-        return related_papers(self.store, paper, self.index(), limit)
+        return related_papers(self.store, paper, self.embedder.name, limit)
 
 
 def _sort(hits: list[Hit], papers: dict[str, Paper], sort: str) -> list[Hit]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from paperboy.store.base import StoreError
+from paperboy.store.base import SchemaBehind, StoreError, behind_message
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -58,26 +58,57 @@ def split_sql(script: str) -> list[str]:
     return statements
 
 
-def migrate_sqlite(conn: sqlite3.Connection) -> list[int]:
-    """Apply pending migrations; return the versions applied."""
+def pending_migrations(backend: str, applied: set[int], url: str) -> list[Migration]:
+    """Migrations not yet in ``applied``; a database newer than this code is refused."""
+    migrations = load_migrations(backend)
+    newest_known = migrations[-1].version if migrations else 0
+    if applied and max(applied) > newest_known:
+        raise StoreError(
+            f"{url}: the database schema is version {max(applied)}, newer than this Paperboy "
+            f"knows ({newest_known}); upgrade Paperboy instead of writing to it"
+        )
+    return [m for m in migrations if m.version not in applied]
+
+
+def check_schema(backend: str, applied: set[int], url: str, mode: str) -> bool:
+    """Whether to apply pending migrations now; raise when ``mode`` forbids it.
+
+    A new, empty database migrates by itself in ``auto`` mode; one that has a schema and is
+    behind is left for ``paperboy migrate``, so that several processes starting at once
+    never alter a live schema under each other.
+    """
+    pending = pending_migrations(backend, applied, url)
+    if not pending or mode == "apply":
+        return bool(pending)
+    if mode == "auto" and not applied:
+        return True
+    newest = load_migrations(backend)[-1].version
+    raise SchemaBehind(behind_message(url, max(applied, default=0), newest))
+
+
+def migrate_sqlite(conn: sqlite3.Connection, url: str, mode: str = "auto") -> list[int]:
+    """Apply pending migrations as ``mode`` allows; return the versions applied.
+
+    Each migration runs in its own ``BEGIN IMMEDIATE`` transaction and re-reads what is
+    applied inside it, so two processes migrating one file at once apply each exactly once.
+    """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    migrations = load_migrations("sqlite")
     applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-    newest_known = migrations[-1].version if migrations else 0
-    if applied and max(applied) > newest_known:
-        raise StoreError(
-            f"the database schema is version {max(applied)}, newer than this Paperboy knows "
-            f"({newest_known}); upgrade Paperboy instead of writing to it"
-        )
+    if not check_schema("sqlite", applied, url, mode):
+        return []
     done = []
-    for mig in migrations:
-        if mig.version in applied:
-            continue
+    for mig in load_migrations("sqlite"):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            already = conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (mig.version,)
+            ).fetchone()
+            if already:
+                conn.execute("COMMIT")
+                continue
             for statement in split_sql(mig.sql):
                 conn.execute(statement)
             conn.execute(

@@ -1,0 +1,163 @@
+"""Papers and their full-text index: what every backend's paper store answers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+from paperboy.models.arxiv_id import parse_arxiv_id
+from paperboy.models.paper import Paper, merge
+from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery, UpsertCounts
+
+ORDERS = ("listing", "published", "upvotes", "id")
+LISTED_ORDERS = ("listing", "upvotes")
+
+
+def merge_batch(papers: Sequence[Paper]) -> dict[str, Paper]:
+    """Duplicates within one batch merge first, in arrival order."""
+    batch: dict[str, Paper] = {}
+    for p in papers:
+        batch[p.id] = merge(batch[p.id], p) if p.id in batch else p
+    return batch
+
+
+class PaperStore(ABC):
+    """Papers, their full-text index and the papers-changed counter."""
+
+    def upsert_papers(self, papers: Sequence[Paper]) -> UpsertCounts:
+        """Merge a batch into the store in one transaction (all or nothing).
+
+        Duplicates within the batch merge first; a paper whose merged content hashes the same
+        as what is stored is left untouched, which keeps re-imports cheap and idempotent.
+        Backends lock the stored rows they merge with, so two concurrent imports of
+        overlapping batches end as one after the other would.
+        """
+        batch = merge_batch(papers)
+        counts = UpsertCounts()
+        with self._write_transaction():
+            hashes = self._stored_hashes(list(batch))
+            exact = {pid for pid, h in hashes.items() if batch[pid].content_hash() == h}
+            counts.unchanged += len(exact)
+            to_merge = [pid for pid in hashes if pid not in exact]
+            stored = self._load_papers(to_merge) if to_merge else {}
+            writes: list[tuple[Paper, bool]] = []
+            for pid, incoming in batch.items():
+                if pid in exact:
+                    continue
+                if pid in stored:
+                    merged = merge(stored[pid], incoming)
+                    if merged.content_hash() == hashes[pid]:
+                        counts.unchanged += 1
+                        continue
+                    writes.append((merged, False))
+                    counts.updated += 1
+                else:
+                    writes.append((incoming, True))
+                    counts.added += 1
+                counts.changed_ids.append(pid)
+            if writes:
+                self._write_papers(writes)
+                self._bump_version()
+        return counts
+
+    @abstractmethod
+    def _write_transaction(self):  # noqa: ANN202 - a context manager
+        """Hold the writer for one transaction; commits on success, rolls back on error."""
+
+    @abstractmethod
+    def _stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        """Content hashes of those ``ids`` that are stored (locking their rows if need be)."""
+
+    @abstractmethod
+    def _load_papers(self, ids: list[str]) -> dict[str, Paper]:
+        """Papers by id, read inside the write transaction."""
+
+    @abstractmethod
+    def _write_papers(self, papers: list[tuple[Paper, bool]]) -> None:
+        """Insert (True) or update (False) each paper; called inside the write transaction."""
+
+    @abstractmethod
+    def _bump_version(self) -> None:
+        """Move the papers-changed counter; called inside the write transaction."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """The papers-changed counter: moves with every committed paper write, in any process,
+        and with nothing else (votes, sessions and importer state leave it alone)."""
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self.get_papers([paper_id]).get(paper_id)
+
+    def find_paper(self, raw_id: str) -> Paper | None:
+        """A paper by any id form people paste (``2401.01234v2``, ``arXiv:…``, an abs URL),
+        or by a corpus id as given."""
+        raw_id = raw_id.strip()
+        if not raw_id or len(raw_id) > 300:
+            return None
+        try:
+            canonical = parse_arxiv_id(raw_id).id
+        except ValueError:
+            return self.get_paper(raw_id)
+        return self.get_paper(canonical) or self.get_paper(raw_id)
+
+    @abstractmethod
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]: ...
+
+    @abstractmethod
+    def count_papers(self, filters: Filters | None = None) -> int: ...
+
+    @abstractmethod
+    def list_papers(
+        self,
+        filters: Filters | None = None,
+        *,
+        order: str = "listing",  # listing | published | upvotes | id
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Paper]: ...
+
+    @abstractmethod
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[list[Paper]]:
+        """Every paper once, in insertion order, in batches."""
+
+    @abstractmethod
+    def listing_dates(self, filters: Filters | None = None) -> list[date]:
+        """Distinct listing days, newest first."""
+
+    @abstractmethod
+    def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
+        """The subset of ``ids`` that pass ``filters``."""
+
+    @abstractmethod
+    def list_listed(
+        self, start: date, end: date, *, order: str = "listing", limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        """Papers whose listing day is in [start, end]: the daily, weekly and monthly lists."""
+
+    @abstractmethod
+    def count_listed(self, start: date, end: date) -> int: ...
+
+    @abstractmethod
+    def stats(self) -> dict:
+        """Counts by namespace and the first and last listing day."""
+
+    # --- full text ----------------------------------------------------------------------
+    @abstractmethod
+    def lexical_search(
+        self,
+        query: TextQuery,
+        filters: Filters | None = None,
+        *,
+        limit: int = 100,
+        weights: FieldWeights = FieldWeights(),
+    ) -> list[Hit]:
+        """BM25-ranked hits, best first; scores are larger-is-better."""
+
+    @abstractmethod
+    def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many papers each term (as the full-text index tokenises it) occurs in."""
+
+    @abstractmethod
+    def find_by_title(self, title: str, limit: int = 5) -> list[str]:
+        """Ids of papers whose title equals ``title`` ignoring case and spacing."""

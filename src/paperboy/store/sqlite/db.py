@@ -1,0 +1,88 @@
+"""One SQLite file: a single writer behind a lock, one reader connection per thread.
+
+WAL lets readers run beside the writer (and beside writers in other processes, which
+``BEGIN IMMEDIATE`` and the busy timeout serialise), so a long import never blocks the web
+app's reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+CHUNK = 500  # host parameters per IN (...) list
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all_readers: list[sqlite3.Connection] = []  # every thread's reader, to close
+        self._readers_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self.writer = self.connect()  # a non-database file fails here, at the WAL pragma
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @property
+    def reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+            with self._readers_lock:
+                self._all_readers.append(conn)
+        return conn
+
+    def read(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self.reader.execute(sql, params).fetchall()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the single writer (re-entrant within a thread)."""
+        with self._write_lock:
+            if self.writer.in_transaction:  # nested: the outer transaction commits
+                yield self.writer
+                return
+            self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.writer
+            except BaseException:
+                self.writer.execute("ROLLBACK")
+                raise
+            self.writer.execute("COMMIT")
+
+    def bump(self, conn: sqlite3.Connection, counter: str) -> None:
+        conn.execute("UPDATE counters SET value = value + 1 WHERE name = ?", (counter,))
+
+    def counter(self, name: str) -> int:
+        rows = self.read("SELECT value FROM counters WHERE name = ?", (name,))
+        return rows[0][0] if rows else 0
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in [*self._all_readers, self.writer]:
+                conn.close()
+            self._all_readers.clear()
