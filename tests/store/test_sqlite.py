@@ -1,41 +1,20 @@
-"""The SQLite store on real files: migrations, WAL, FTS5 in step, filters, vectors, state."""
+"""The SQLite backend on real files: migrations, WAL, FTS5 in step, URL forms."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from paperboy.models.paper import Paper
-from paperboy.models.query import Filters, TextQuery
-from paperboy.store import StoreError, open_store
+from paperboy.models.query import TextQuery
+from paperboy.store import SchemaBehind, StoreError, open_store
 from paperboy.store.migrate import load_migrations
 from paperboy.store.sqlite import SQLiteStore
 
-
-def all_vectors(store, model: str) -> tuple[list[str], np.ndarray]:
-    rows = [row for batch in store.vectors.iter_vectors(model) for row in batch]
-    if not rows:
-        return [], np.zeros((0, 0), np.float32)
-    return [r[0] for r in rows], np.stack([r[2] for r in rows])
-
-
-def paper(pid: str, **kw) -> Paper:
-    base = dict(
-        id=pid,
-        title=f"Paper {pid}",
-        abstract="An abstract.",
-        authors=["Ada Lovelace"],
-        categories=["cs.CL"],
-        version=1,
-        listing_date=date(2024, 1, 2),
-    )
-    return Paper(**{**base, **kw})
+from .contract import paper
 
 
 @pytest.fixture
@@ -43,9 +22,6 @@ def store(tmp_path: Path):
     s = SQLiteStore(tmp_path / "papers.db")
     yield s
     s.close()
-
-
-# --- migrations ------------------------------------------------------------------------
 
 
 def test_migrations_apply_in_order_and_are_recorded(tmp_path: Path) -> None:
@@ -97,9 +73,6 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         SQLiteStore(bad)
 
 
-# --- concurrency -----------------------------------------------------------------------
-
-
 def test_wal_mode_is_on(store: SQLiteStore) -> None:
     assert store.db.writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -133,44 +106,6 @@ def test_reads_do_not_block_on_a_long_write(tmp_path: Path) -> None:
         s.close()
 
 
-# --- papers and FTS --------------------------------------------------------------------
-
-
-def test_upsert_counts_and_idempotence(store: SQLiteStore) -> None:
-    c = store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002")])
-    assert (c.added, c.updated, c.unchanged) == (2, 0, 0)
-    assert sorted(c.changed_ids) == ["2401.00001", "2401.00002"]
-    c = store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002")])
-    assert (c.added, c.updated, c.unchanged, c.changed_ids) == (0, 0, 2, [])
-    c = store.papers.upsert_papers([paper("2401.00001", version=2, title="Revised")])
-    assert (c.added, c.updated, c.unchanged) == (0, 1, 0)
-    c = store.papers.upsert_papers([paper("2401.00001", version=1, title="Stale")])
-    assert (c.added, c.updated, c.unchanged) == (0, 0, 1)
-    assert store.papers.get_paper("2401.00001").title == "Revised"
-
-
-def test_round_trip_keeps_every_field(store: SQLiteStore) -> None:
-    p = paper(
-        "2401.00001",
-        authors=["Zoë Ångström", "B"],
-        categories=["cs.CL", "cs.AI"],
-        published=date(2024, 1, 1),
-        updated=date(2024, 1, 5),
-        comment="12 pages",
-        journal_ref="J. Foo 1",
-        doi="10.1/x",
-        code_links=["https://github.com/a/b"],
-        upvotes=7,
-        upvote_sources=["hf"],
-    )
-    store.papers.upsert_papers([p])
-    got = store.papers.get_paper("2401.00001")
-    assert got.first_seen is not None and got.last_seen is not None
-    got.first_seen = got.last_seen = None
-    assert got == p
-    assert store.papers.get_paper("2401.99999") is None
-
-
 def test_fts_follows_inserts_and_updates(store: SQLiteStore) -> None:
     store.papers.upsert_papers([paper("2401.00001", title="Quokka detection in the wild")])
     hits = store.papers.lexical_search(TextQuery(terms=("quokka",)))
@@ -185,135 +120,6 @@ def test_fts_follows_inserts_and_updates(store: SQLiteStore) -> None:
     assert n == 1
     check = "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
     store.db.writer.execute(check)
-
-
-def test_search_quotes_user_syntax(store: SQLiteStore) -> None:
-    store.papers.upsert_papers([paper("2401.00001", title='Say "NEAR" AND OR NOT*')])
-    assert [h.id for h in store.papers.lexical_search(TextQuery(terms=("NEAR", "NOT*")))] == [
-        "2401.00001"
-    ]
-
-
-@pytest.fixture
-def seeded(store: SQLiteStore) -> SQLiteStore:
-    store.papers.upsert_papers(
-        [
-            paper("2401.00001", categories=["cs.CL"], authors=["Ada Lovelace"],
-                  listing_date=date(2024, 1, 2), upvotes=5),
-            paper("2401.00002", categories=["cs.LG", "stat.ML"], authors=["Alan Turing"],
-                  listing_date=date(2024, 1, 3), upvotes=9),
-            paper("2401.00003", categories=["math.CO"], authors=["Ada Lovelace", "Alan Turing"],
-                  listing_date=date(2024, 1, 4)),
-            paper("2401.00004", categories=["cs.CLX"], authors=["100%_Real"],
-                  listing_date=date(2024, 1, 4)),
-            paper("corpus-7", namespace="local", version=None, categories=["cs.CL"],
-                  authors=["Grace Hopper"], listing_date=None, published=date(2023, 12, 31)),
-        ]
-    )  # fmt: skip
-    return store
-
-
-@pytest.mark.parametrize(
-    ("filters", "expected"),
-    [
-        (Filters(categories=("cs.CL",)), {"2401.00001", "corpus-7"}),
-        (Filters(categories=("cs",)), {"2401.00001", "2401.00002", "2401.00004", "corpus-7"}),
-        (Filters(categories=("stat.ML", "math")), {"2401.00002", "2401.00003"}),
-        (Filters(authors=("ada",)), {"2401.00001", "2401.00003"}),
-        (Filters(authors=("ada", "turing")), {"2401.00003"}),
-        (Filters(authors=("100%_",)), {"2401.00004"}),
-        (Filters(authors=("%",)), {"2401.00004"}),
-        (Filters(after=date(2024, 1, 3)), {"2401.00002", "2401.00003", "2401.00004"}),
-        (Filters(before=date(2024, 1, 2)), {"2401.00001", "corpus-7"}),
-        (Filters(after=date(2024, 1, 3), before=date(2024, 1, 3)), {"2401.00002"}),
-        (Filters(namespace="local"), {"corpus-7"}),
-        (Filters(namespace="arxiv", categories=("cs.CL",)), {"2401.00001"}),
-    ],
-)
-def test_filters(seeded: SQLiteStore, filters: Filters, expected: set[str]) -> None:
-    assert {p.id for p in seeded.papers.list_papers(filters, limit=100)} == expected
-    assert seeded.papers.count_papers(filters) == len(expected)
-    all_ids = [p.id for p in seeded.papers.list_papers(limit=100)]
-    assert seeded.papers.filter_ids(all_ids, filters) == expected
-
-
-def test_list_orders_limit_offset(seeded: SQLiteStore) -> None:
-    ids = lambda **kw: [p.id for p in seeded.papers.list_papers(**kw)]  # noqa: E731
-    assert ids(order="listing") == [
-        "2401.00004", "2401.00003", "2401.00002", "2401.00001", "corpus-7"
-    ]  # fmt: skip
-    assert ids(order="upvotes")[:2] == ["2401.00002", "2401.00001"]
-    assert ids(order="id") == sorted(ids(order="id"))
-    assert ids(order="listing", limit=2, offset=1) == ["2401.00003", "2401.00002"]
-    with pytest.raises(ValueError, match="unknown order"):
-        seeded.papers.list_papers(order="random")
-
-
-def test_listing_dates_newest_first_and_filtered(seeded: SQLiteStore) -> None:
-    assert seeded.papers.listing_dates() == [date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)]
-    assert seeded.papers.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
-
-
-def test_iter_papers_visits_each_once(seeded: SQLiteStore) -> None:
-    batches = list(seeded.papers.iter_papers(batch_size=2))
-    assert [len(b) for b in batches] == [2, 2, 1]
-    assert sorted(p.id for b in batches for p in b) == sorted(
-        p.id for p in seeded.papers.list_papers()
-    )
-
-
-def test_stats(seeded: SQLiteStore) -> None:
-    s = seeded.stats()
-    assert s["papers"] == 5
-    assert s["namespaces"] == {"arxiv": 4, "local": 1}
-    assert s["listing_dates"] == ["2024-01-02", "2024-01-04"]
-    assert s["schema_version"] == len(load_migrations("sqlite"))
-
-
-def test_find_by_title_ignores_case_and_spacing(seeded: SQLiteStore) -> None:
-    assert seeded.papers.find_by_title("  paper   2401.00002 ") == ["2401.00002"]
-
-
-# --- vectors and state -----------------------------------------------------------------
-
-
-def test_vectors_round_trip(seeded: SQLiteStore) -> None:
-    rng = np.random.default_rng(0)
-    vecs = rng.standard_normal((3, 8)).astype(np.float32)
-    ids = ["2401.00003", "2401.00001", "2401.00002"]
-    rows = [(pid, f"h{i}", v) for i, (pid, v) in enumerate(zip(ids, vecs, strict=True))]
-    seeded.vectors.save_vectors("m", rows)
-    got_ids, matrix = all_vectors(seeded, "m")
-    assert matrix.dtype == np.float32 and matrix.shape == (3, 8)
-    by_id = dict(zip(got_ids, matrix, strict=True))
-    for pid, v in zip(ids, vecs, strict=True):
-        np.testing.assert_array_equal(by_id[pid], v)
-    assert seeded.vectors.vector_text_hashes("m") == {"2401.00003": "h0", "2401.00001": "h1",
-                                              "2401.00002": "h2"}  # fmt: skip
-    seeded.vectors.save_vectors("m", [("2401.00001", "new", vecs[0])])  # replaces
-    assert seeded.vectors.vector_text_hashes("m")["2401.00001"] == "new"
-    assert all_vectors(seeded, "other")[0] == []
-    assert seeded.stats()["vectors"] == {"m": 3}
-
-
-def test_state_get_set_delete(store: SQLiteStore) -> None:
-    assert store.state.get_state("cursor") is None
-    store.state.set_state("cursor", "a")
-    store.state.set_state("cursor", "b")
-    assert store.state.get_state("cursor") == "b"
-    store.state.set_state("cursor", None)
-    assert store.state.get_state("cursor") is None
-
-
-def test_failed_batch_writes_nothing(store: SQLiteStore) -> None:
-    good, bad = paper("2401.00001"), paper("2401.00002")
-    bad.authors = object()  # cannot be encoded: the whole batch must roll back
-    with pytest.raises(TypeError):
-        store.papers.upsert_papers([good, bad])
-    assert store.papers.count_papers() == 0
-
-
-# --- open_store ------------------------------------------------------------------------
 
 
 def test_open_store_url_forms(tmp_path: Path, monkeypatch) -> None:
@@ -347,23 +153,73 @@ def test_open_store_rejects_bad_urls(url: str, message: str) -> None:
         open_store(url)
 
 
-def test_find_paper_takes_any_pasted_id_form(tmp_path) -> None:
-    from paperboy.models.paper import Paper
-    from paperboy.store import open_store
+def _at_schema(path: Path, version: int) -> None:
+    """Make a database as an older Paperboy left it: migrations up to ``version`` only."""
+    from paperboy.store import migrate
 
-    with open_store(str(tmp_path / "f.db")) as s:
-        s.papers.upsert_papers(
-            [
-                Paper(id="2401.01234", title="T", version=2),
-                Paper(id="4983", title="C", namespace="scifact"),
-            ]
-        )
-        for raw in (
-            "2401.01234",
-            "2401.01234v1",
-            "arXiv:2401.01234",
-            " https://arxiv.org/abs/2401.01234v2 ",
-        ):
-            assert s.papers.find_paper(raw).id == "2401.01234"
-        assert s.papers.find_paper("4983").namespace == "scifact"
-        assert s.papers.find_paper("2401.09999") is None and s.papers.find_paper("") is None
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    )
+    for mig in migrate.load_migrations("sqlite")[:version]:
+        for statement in migrate.split_sql(mig.sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (mig.version, mig.name))
+    conn.close()
+
+
+def test_a_database_behind_is_refused_until_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _at_schema(path, 2)
+    with pytest.raises(SchemaBehind, match="run 'paperboy migrate' first"):
+        open_store(str(path))
+    with open_store(str(path), migrate="apply") as s:
+        assert s.migrated == [3] and s.schema_version() == len(load_migrations("sqlite"))
+    with open_store(str(path)) as s:
+        assert s.migrated == []
+
+
+def test_passage_vectors_move_to_their_own_table(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "old.db"
+    _at_schema(path, 2)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(
+        "INSERT INTO papers (id, namespace, title, abstract, authors, categories, code_links,"
+        " upvote_sources, first_seen, last_seen, content_hash)"
+        " VALUES ('2401.00001', 'arxiv', 't', 'a', '[]', '[]', '[]', '[]', 'x', 'x', 'h')"
+    )
+    blob = np.ones((2, 4), "<f2").tobytes()
+    conn.execute("INSERT INTO vectors VALUES ('2401.00001', 'm#passages', 'h', 4, ?)", (blob,))
+    conn.execute(
+        "INSERT INTO vectors VALUES ('2401.00001', 'm', 'h', 4, ?)",
+        (np.ones(4, "<f4").tobytes(),),
+    )
+    conn.close()
+    with open_store(str(path), migrate="apply") as s:
+        assert s.vectors.get_passage_vectors("m", ["2401.00001"])["2401.00001"].shape == (2, 4)
+        assert s.vectors.models() == ["m"]
+
+
+def test_two_processes_migrating_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.db"
+    _at_schema(path, 1)
+    code = (
+        "import sys; from paperboy.store import open_store; "
+        "s = open_store(sys.argv[1], migrate='apply'); print(s.migrated); s.close()"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=60)[0].decode().strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sorted(outputs).count("[]") >= 1 or "[2, 3]" in outputs
+    conn = sqlite3.connect(path)
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == [m.version for m in load_migrations("sqlite")]
+    conn.close()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from paperboy.cli import data, ingest_cmd, search_cmd, web_cmd
+from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, web_cmd
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
 
 data.register(app)
+db_cmd.register(app)
 web_cmd.register(app)
 ingest_cmd.register(app)
 search_cmd.register(app)

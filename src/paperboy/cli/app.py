@@ -41,9 +41,11 @@ err = Console(stderr=True, soft_wrap=True)
 class Context:
     settings: Settings
 
-    def store(self) -> Store:
+    def store(self, migrate: str = "auto") -> Store:
+        """The configured database; one whose schema is behind is refused with a one-line
+        message naming ``paperboy migrate`` (``migrate="apply"`` migrates it instead)."""
         try:
-            return open_store(self.settings.database_url)
+            return open_store(self.settings.database_url, migrate=migrate)
         except StoreError as exc:
             fail(str(exc))
 

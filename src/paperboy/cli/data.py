@@ -119,14 +119,17 @@ def show(
 def demo(
     ctx: typer.Context,
     serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the demo at http://127.0.0.1:8000.")
+        bool, typer.Option("--serve/--no-serve", help="Serve the demo after loading it.")
     ] = True,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (setting: host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (setting: port).")] = None,
 ) -> None:
     """Load the bundled demo papers (real arXiv listings + the seed page) and serve them."""
     from paperboy.cli.web_cmd import serve_store
 
     c: Context = ctx.obj
-    with c.store() as store:
+    settings = c.settings.with_overrides(host=host, port=port)
+    with c.store(migrate="apply") as store:
         with progress_bar("loading demo") as advance:
             loaded = load_demo(store, c.settings.embed_model, progress=advance)
         report = loaded.report
@@ -144,7 +147,7 @@ def demo(
         if report.failed_files or report.rejected:
             finish_import(report, False)
         if serve:
-            serve_store(c.settings, store, "127.0.0.1", 8000)
+            serve_store(settings, store, settings.host, settings.port)
 
 
 def config(ctx: typer.Context) -> None:

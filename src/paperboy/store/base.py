@@ -33,6 +33,7 @@ class Store(ABC):
     """
 
     url: str
+    migrated: list[int]  # versions applied when this store was opened
     papers: PaperStore
     vectors: VectorStore
     state: StateStore

@@ -1,0 +1,25 @@
+"""The store contract suite runs on every backend: ``store`` is parametrised by backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+BACKENDS = ["sqlite"]
+
+
+def open_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    from paperboy.store import open_store
+
+    if backend == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / 'papers.db'}")
+    raise ValueError(backend)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty, migrated store of each backend."""
+    s = open_backend(request.param, tmp_path, request)
+    yield s
+    s.close()
