@@ -32,6 +32,16 @@ def _default_db() -> str:
     return f"sqlite:///{Path(user_data_dir('paperboy')) / 'paperboy.db'}"
 
 
+def _public_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise ValueError("expected an http(s) URL such as https://papers.example.org")
+    return text.rstrip("/")
+
+
+def _host_list(text: str) -> tuple[str, ...]:
+    return tuple(h.strip() for h in text.split(",") if h.strip())
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value < 0:
@@ -62,6 +72,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_retries", 5, "Retries for a failed upstream request, with bounded backoff.", int),
     Setting("host", "127.0.0.1", "Address `paperboy serve` listens on."),
     Setting("port", 8000, "Port `paperboy serve` listens on.", int),
+    Setting(
+        "public_url",
+        "",
+        "Public base URL (https://papers.example.org); absolute links never come from Host.",
+        _public_url,
+    ),
+    Setting(
+        "allowed_hosts",
+        (),
+        "Comma-separated Host names the server answers (*.example.org allowed); empty: any.",
+        _host_list,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,6 +1,8 @@
 """A small in-process cache of rendered responses (pages, JSON, Atom, BibTeX).
 
-Keys are the route, the raw query string and the store's ``data_version()``. That token
+Keys are the path, the route's validated parameters (never the raw query string, so junk
+parameters cannot mint entries), the host when no public URL is configured (absolute links
+in feeds follow it), and the store's ``content_version()``. That token
 changes whenever any connection commits to the database (our own writer, or a
 ``paperboy import`` in another process), so an import invalidates every entry at once: the
 next request carries a new version, misses, and renders from fresh data, and old entries
@@ -12,6 +14,8 @@ Concurrent misses on one key share a single render (single flight), so a burst o
 for a page that just expired costs one query, not one per connection.
 
 Only successful responses are cached; errors are cheap to recompute and must not stick.
+The LRU is bounded by entry count and by total body bytes, and a body over the per-entry
+cap is served but never kept, so no mix of requests can grow memory without bound.
 """
 
 from __future__ import annotations
@@ -37,12 +41,33 @@ class Rendered:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-class ResponseCache:
-    """LRU of ``Rendered`` bodies; ``max_entries`` bounds memory (bodies are a few kB)."""
+MAX_BYTES = 64 * 1024 * 1024  # all cached bodies together
+MAX_BODY = 1024 * 1024  # one body; bigger ones are rendered each time
 
-    def __init__(self, store: Store, max_entries: int = 2048) -> None:
+
+class ResponseCache:
+    """LRU of ``Rendered`` bodies, bounded by entries and by total body bytes.
+
+    ``vary_host`` puts the request's scheme and host in the key: needed when absolute links
+    are built from the request (no public URL configured), so one client's ``Host`` header
+    can never be served to another.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        max_entries: int = 2048,
+        *,
+        max_bytes: int = MAX_BYTES,
+        max_body: int = MAX_BODY,
+        vary_host: bool = True,
+    ) -> None:
         self.store = store
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_body = min(max_body, max_bytes)
+        self.vary_host = vary_host
+        self.bytes = 0
         self._entries: OrderedDict[tuple, Rendered] = OrderedDict()
         self._lock = threading.Lock()
         self._inflight: dict[tuple, asyncio.Future[Rendered]] = {}
@@ -59,21 +84,36 @@ class ResponseCache:
                 self.misses += 1
             return found
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def _put(self, key: tuple, value: Rendered) -> None:
+        size = len(value.body)
+        if size > self.max_body:
+            return
         with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body)
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.bytes += size
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= len(dropped.body)
 
-    async def respond(self, request: Request, render: Callable[[], Rendered]) -> Response:
-        """The cached response for this URL and data version, rendering on a miss.
+    async def respond(
+        self, request: Request, render: Callable[[], Rendered], *, params: tuple
+    ) -> Response:
+        """The cached response for this path, parameters and data version; render on a miss.
 
+        ``params`` are the route's parsed, clamped query parameters (``()`` for a route that
+        takes none): two URLs that differ only in unknown parameters share one entry.
         ``render`` runs on a worker thread (it queries the store); errors it raises
         propagate to the app's handlers and are not cached.
         """
         version = self.store.content_version()
-        key = (request.url.path, request.url.query, version)
+        host = f"{request.url.scheme}://{request.url.netloc}" if self.vary_host else ""
+        key = (request.url.path, params, host, version)
         rendered = self._get(key)
         if rendered is None:
             rendered = await self._render_once(key, render)

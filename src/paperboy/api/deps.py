@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Query
 from starlette.requests import Request
@@ -52,9 +53,24 @@ async def paper_response(
 ) -> Response:
     """A cached rendering of one paper; an unknown id is a 404 naming it."""
     svc = services(request)
-    return await svc.cache.respond(request, lambda: render(paper_or_404(svc.store, paper_id)))
+    return await svc.cache.respond(
+        request, lambda: render(paper_or_404(svc.store, paper_id)), params=()
+    )
 
 
 def base_url(request: Request) -> str:
-    """Scheme, host and port as the client sees them, for absolute links in feeds."""
+    """The origin for absolute links (feeds): ``public_url`` when set, never the ``Host``.
+
+    Without it, the scheme, host and port as the client sent them; the response cache then
+    keys on the host too, so one client's ``Host`` header never reaches another.
+    """
+    public = services(request).settings.values.get("public_url")
+    if public:
+        return public.rstrip("/")
     return str(request.base_url).rstrip("/")
+
+
+def absolute_url(request: Request, path: str, params: dict[str, object] | None = None) -> str:
+    """``base_url`` + ``path`` + the given (validated) parameters, never the raw query."""
+    query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
+    return base_url(request) + path + (f"?{query}" if query else "")

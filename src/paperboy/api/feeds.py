@@ -16,7 +16,14 @@ from feedgen.feed import FeedGenerator
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import AuthorParam, CategoryParam, SearchSort, base_url, services
+from paperboy.api.deps import (
+    AuthorParam,
+    CategoryParam,
+    SearchSort,
+    absolute_url,
+    base_url,
+    services,
+)
 from paperboy.api.lists import SearchParams, daily_list, search_list, trending_list
 from paperboy.api.schema import paper_path, xml_safe
 from paperboy.models.paper import Paper
@@ -94,6 +101,8 @@ async def daily_feed(
 ) -> Response:
     svc = services(request)
     base = base_url(request)
+    period = {"date": date, "week": week, "month": month}
+    feed_url = absolute_url(request, "/feeds/daily.atom", period)
 
     def render() -> Rendered:
         found = daily_list(svc.store, day=date, week=week, month=month, limit=FEED_SIZE)
@@ -103,14 +112,14 @@ async def daily_feed(
             atom_feed(
                 title=f"Paperboy daily papers: {label}",
                 subtitle=f"{found.total} papers listed",
-                feed_url=str(request.url),
+                feed_url=feed_url,
                 page_url=base + page,
                 base_url=base,
                 papers=found.papers,
             )
         )
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(date, week, month))
 
 
 @router.get("/feeds/trending.atom", tags=["Feeds"], summary="Trending papers as Atom")
@@ -124,7 +133,7 @@ async def trending_feed(request: Request) -> Response:
             atom_feed(
                 title="Paperboy trending papers",
                 subtitle=found.note or "",
-                feed_url=str(request.url),
+                feed_url=absolute_url(request, "/feeds/trending.atom"),
                 page_url=base + "/trending",
                 base_url=base,
                 papers=found.papers,
@@ -132,7 +141,7 @@ async def trending_feed(request: Request) -> Response:
             )
         )
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=())
 
 
 @router.get("/feeds/search.atom", tags=["Feeds"], summary="Any search as Atom")
@@ -146,19 +155,19 @@ async def search_feed(
     svc = services(request)
     base = base_url(request)
     params = SearchParams(q, sort, category, author, limit=FEED_SIZE)
+    query = {"q": q, "sort": sort, "category": category, "author": author}
 
     def render() -> Rendered:
         found = search_list(svc.searcher, params)
-        query = request.url.query
         return _atom(
             atom_feed(
                 title=f"Paperboy search: {q.strip()}",
                 subtitle=f"{found.total} matching papers",
-                feed_url=str(request.url),
-                page_url=f"{base}/search?{query}",
+                feed_url=absolute_url(request, "/feeds/search.atom", query),
+                page_url=absolute_url(request, "/search", query),
                 base_url=base,
                 papers=[r.paper for r in found.results],
             )
         )
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(q, sort, category, author))

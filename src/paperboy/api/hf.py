@@ -25,6 +25,7 @@ from paperboy.api.deps import (
     services,
 )
 from paperboy.api.lists import (
+    MAX_LIMIT,
     SearchParams,
     daily_list,
     paper_or_404,
@@ -76,6 +77,7 @@ async def daily_papers(
     limit: Limit = 50,
 ) -> Response:
     svc = services(request)
+    limit = min(limit, MAX_LIMIT)
 
     def render() -> Rendered:
         found = daily_list(
@@ -84,7 +86,8 @@ async def daily_papers(
         )  # fmt: skip
         return as_json([daily_item(x) for x in found.papers])
 
-    return await svc.cache.respond(request, render)
+    key = (date, week, month, submitter, sort, p, limit)
+    return await svc.cache.respond(request, render, params=key)
 
 
 @router.get("/api/papers/search", tags=[HF], summary="Search papers (Hugging Face shape)")
@@ -94,12 +97,13 @@ async def papers_search(
     limit: Limit = 20,
 ) -> Response:
     svc = services(request)
+    limit = min(limit, MAX_LIMIT)
 
     def render() -> Rendered:
         found = search_list(svc.searcher, SearchParams(q=q, limit=limit))
         return as_json([daily_item(r.paper) for r in found.results])
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(q, limit))
 
 
 @router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper")
@@ -130,24 +134,27 @@ async def paperboy_search(
     limit: Limit = 20,
 ) -> Response:
     svc = services(request)
+    limit = min(limit, MAX_LIMIT)
     params = SearchParams(q, sort, category, author, date_from, date_to, facet, p, limit)
 
     def render() -> Rendered:
         return as_json(search_json(search_list(svc.searcher, params, facets=facets)))
 
-    return await svc.cache.respond(request, render)
+    key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit)
+    return await svc.cache.respond(request, render, params=key)
 
 
 @router.get("/api/paperboy/trending", tags=[OURS], summary="Trending papers with reasons")
 async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) -> Response:
     svc = services(request)
+    limit = min(limit, MAX_LIMIT)
 
     def render() -> Rendered:
         found = trending_list(svc.store, page=p, limit=limit)
         items = [daily_item(x, extra={"reason": found.reasons.get(x.id)}) for x in found.papers]
         return as_json({"papers": items, "note": found.note})
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(p, limit))
 
 
 @router.get(
@@ -167,4 +174,4 @@ async def paperboy_related(
             [daily_item(r.paper, extra={"score": r.score, "reason": r.reason}) for r in related]
         )
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(limit,))

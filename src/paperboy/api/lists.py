@@ -22,6 +22,7 @@ MAX_OFFSET = 10_000  # deeper pages cost a long OFFSET scan; nobody reads that f
 TRENDING_WINDOWS = (7, 30, 365)  # days; the first window that has votes wins
 DAILY_SORTS = ("publishedAt", "trending")
 
+YEARS = (1900, 2100)  # dates outside are typos or probes (and 9999 overflows date arithmetic)
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -30,11 +31,18 @@ class ParamError(ValueError):
     """A request parameter that cannot be used; the message names it (HTTP 422)."""
 
 
+def _check_year(name: str, day: date) -> date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ParamError(f"{name}: the year must be between {YEARS[0]} and {YEARS[1]}")
+    return day
+
+
 def parse_day(text: str, name: str = "date") -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ParamError(f"{name}: expected YYYY-MM-DD, got {text[:40]!r}") from None
+    return _check_year(name, day)
 
 
 def parse_week(text: str) -> tuple[date, date]:
@@ -45,6 +53,7 @@ def parse_week(text: str) -> tuple[date, date]:
         start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise ParamError(f"week: expected YYYY-Www (2026-W26), got {text[:40]!r}") from None
+    _check_year("week", start)
     return start, start + timedelta(days=6)
 
 
@@ -56,6 +65,7 @@ def parse_month(text: str) -> tuple[date, date]:
         start = date(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise ParamError(f"month: expected YYYY-MM, got {text[:40]!r}") from None
+    _check_year("month", start)
     following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start, following - timedelta(days=1)
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from paperboy.models.paper import Paper
 
 # Characters XML 1.0 forbids; imported text may carry them and they would break the feeds.
+MAX_LIST_AUTHORS = 100  # per paper in list JSON; big collaborations list thousands
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -95,10 +96,14 @@ def daily_item(paper: Paper, *, extra: dict | None = None) -> dict:
     """One element of ``/api/daily_papers`` and ``/api/papers/search``.
 
     As on Hugging Face, ``paper.publishedAt`` is the paper's own date and the outer
-    ``publishedAt`` the day it was listed (``PaperInfo.submitted_at``).
+    ``publishedAt`` the day it was listed (``PaperInfo.submitted_at``). Lists carry at most
+    ``MAX_LIST_AUTHORS`` names per paper (a page of big collaborations would weigh megabytes);
+    ``paperboy.authorCount`` gives the full count and ``/api/papers/{id}`` every name.
     """
     inner = paper_json(paper)
+    inner["authors"] = inner["authors"][:MAX_LIST_AUTHORS]
     ours = inner.pop("paperboy")
+    ours["authorCount"] = len(paper.authors)
     if extra:
         ours.update(extra)
     return {

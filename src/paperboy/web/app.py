@@ -1,8 +1,8 @@
 """``create_app(settings, store)``: the one ASGI app serving pages, JSON API, feeds and files.
 
 Wiring only: routers from ``paperboy.api`` and ``paperboy.web.pages``, the static files,
-security headers, error handlers that answer 404/422 in the caller's language (JSON for the
-API, feeds and exports; HTML for pages), and the lifespan. The caller owns the store and
+security headers, error handlers that answer 404/405/422/500 in the caller's language (JSON
+for the API, feeds and exports; HTML for pages), and the lifespan. The caller owns the store and
 closes it; the app never opens one on its own.
 """
 
@@ -29,6 +29,7 @@ from paperboy.api.lists import ParamError
 from paperboy.config import Settings
 from paperboy.store import Store
 from paperboy.web import pages
+from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
 
@@ -80,10 +81,11 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
+    public_url = settings.values.get("public_url") or ""
     app.state.paperboy = Services(
         settings=settings,
         store=store,
-        cache=ResponseCache(store, cache_entries),
+        cache=ResponseCache(store, cache_entries, vary_host=not public_url),
         make_searcher=searcher_factory or default_searcher(store, settings),
     )
     env = make_env()
@@ -114,13 +116,15 @@ def create_app(
     app.include_router(feeds.router)
     app.include_router(pages.router)
 
-    def error(request: Request, status: int, message: str) -> Response:
+    def error(
+        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
         if _wants_json(request):
-            return JSONResponse({"error": message}, status_code=status)
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
         body = env.get_template("error.html").render(
             status=status, message=message, params={}, nav=None, feed_url=None
         )
-        return HTMLResponse(body, status_code=status)
+        return HTMLResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(ParamError)
     async def param_error(request: Request, exc: ParamError) -> Response:
@@ -135,7 +139,21 @@ def create_app(
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"nothing at {request.url.path[:200]}"
-        return error(request, exc.status_code, message)
+        headers = dict(exc.headers or {})
+        allow = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        if "GET" in allow and "HEAD" not in allow:  # HeadAsGet answers HEAD on every GET
+            headers["Allow"] = ", ".join([*allow, "HEAD"])
+        return error(request, exc.status_code, message, headers or None)
 
-    app.add_middleware(SecurityHeaders, overrides={"/docs": docs_csp(docs_html)})
+    # Outermost last. SecurityHeaders wraps InternalErrors so that a 500 carries the headers.
+    app.add_middleware(HeadAsGet)
+    allowed_hosts = tuple(settings.values.get("allowed_hosts") or ())
+    if allowed_hosts:
+        app.add_middleware(TrustedHosts, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(InternalErrors, page=error)
+    app.add_middleware(
+        SecurityHeaders,
+        overrides={"/docs": docs_csp(docs_html)},
+        hsts=public_url.startswith("https://"),
+    )
     return app

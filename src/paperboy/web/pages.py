@@ -60,7 +60,7 @@ async def _daily(
             params={"p": p}, nav="daily",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(day, week, month, p))
 
 
 @router.get("/")
@@ -92,7 +92,7 @@ async def trending_page(request: Request, p: Annotated[int, Query(ge=0)] = 0) ->
             params={}, nav="trending",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=(p,))
 
 
 @router.get("/search")
@@ -126,7 +126,8 @@ async def search_page(
             params={**form, "facet": facet}, q=q, nav="search",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render)
+    key = (q, sort, category, author, date_from, date_to, facet, p)
+    return await svc.cache.respond(request, render, params=key)
 
 
 @router.get("/papers/{paper_id:path}")
@@ -146,4 +147,4 @@ async def paper_page(request: Request, paper_id: str) -> Response:
             feed_url="/feeds/daily.atom", params={}, nav=None,
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render)
+    return await svc.cache.respond(request, render, params=())
