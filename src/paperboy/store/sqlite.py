@@ -6,6 +6,7 @@ Reads use one connection per thread, so a long import never blocks the web app's
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +20,8 @@ from paperboy.models.paper import Paper
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
 from paperboy.store.base import Store, StoreError
 from paperboy.store.migrate import migrate_sqlite
+
+log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
@@ -99,8 +102,9 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.categories:
         ors = []
         for cat in filters.categories:
-            ors.append("j.value = ? OR j.value LIKE ?")
-            params += [cat, f"{cat}.%"]
+            # An archive (cs) matches its categories (cs.CL); % and _ in a name are literal.
+            ors.append("j.value = ? OR j.value LIKE ? ESCAPE '\\'")
+            params += [cat, _like_escape(cat) + ".%"]
         clauses.append(f"EXISTS (SELECT 1 FROM json_each(p.categories) j WHERE {' OR '.join(ors)})")
     for author in filters.authors:
         clauses.append(
@@ -358,7 +362,9 @@ class SQLiteStore(Store):
         try:
             rows = self._read(sql, [expression, *params, limit])
         except sqlite3.OperationalError as exc:
-            raise ValueError(f"cannot search for {expression!r}: {exc}") from None
+            # The details stay in the log: a database message tells a visitor about internals.
+            log.warning("full-text search failed for %r: %s", expression, exc)
+            raise ValueError("cannot search for that query") from None
         return [Hit(pid, -score) for pid, score in rows]
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
