@@ -14,11 +14,14 @@ from fastapi import HTTPException
 
 from paperboy.models.paper import Paper
 from paperboy.models.query import Filters
+from paperboy.search.query import QueryError, check_filters, clean_query
 from paperboy.search.types import SORTS, SearchRequest, SearchResponse
 from paperboy.store import Store
 
 MAX_LIMIT = 100  # papers per page, everywhere
 MAX_OFFSET = 10_000  # deeper pages cost a long OFFSET scan; nobody reads that far
+# A search ranks (and for date or trending, loads) every result up to the page it shows.
+SEARCH_MAX_OFFSET = 1_000
 TRENDING_WINDOWS = (7, 30, 365)  # days; the first window that has votes wins
 DAILY_SORTS = ("publishedAt", "trending")
 
@@ -70,15 +73,17 @@ def parse_month(text: str) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-def page_window(page: int, limit: int) -> tuple[int, int]:
+def page_window(
+    page: int, limit: int, max_offset: int = MAX_OFFSET, narrow: str = "the period"
+) -> tuple[int, int]:
     """(limit, offset) for a zero-based page; limit capped, bad values refused."""
     if limit < 1:
         raise ParamError("limit: must be at least 1")
     if page < 0:
         raise ParamError("p: must be 0 or more")
     limit = min(limit, MAX_LIMIT)
-    if page * limit > MAX_OFFSET:
-        raise ParamError(f"p: pages end after {MAX_OFFSET} papers; narrow the period instead")
+    if page * limit > max_offset:
+        raise ParamError(f"p: pages end after {max_offset} papers; narrow {narrow} instead")
     return limit, page * limit
 
 
@@ -254,20 +259,24 @@ class SearchParams:
 
     def request(self, *, facets: bool) -> SearchRequest:
         """Validate and build the Searcher's request; raise ParamError naming the field."""
-        q = self.q.strip()
+        q = clean_query(self.q).strip()
         if not q:
             raise ParamError("q: give something to search for")
         if len(q) > 500:
             raise ParamError("q: at most 500 characters")
         if self.sort not in SORTS:
             raise ParamError(f"sort: expected one of {', '.join(SORTS)}, got {self.sort[:40]!r}")
-        limit, offset = page_window(self.page, self.limit)
+        limit, offset = page_window(self.page, self.limit, SEARCH_MAX_OFFSET, "the search")
         filters = Filters(
-            categories=tuple(c for c in (self.category or "").split(",") if c.strip()),
+            categories=tuple(c.strip() for c in (self.category or "").split(",") if c.strip()),
             authors=(self.author.strip(),) if self.author and self.author.strip() else (),
             after=parse_day(self.after, "from") if self.after else None,
             before=parse_day(self.before, "to") if self.before else None,
         )
+        try:
+            check_filters(filters)
+        except QueryError as exc:
+            raise ParamError(str(exc)) from None
         return SearchRequest(
             q=q,
             filters=filters,

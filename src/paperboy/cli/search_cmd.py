@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from paperboy.cli.app import Context, date_option, err, fail, print_json, progress_bar
 from paperboy.models.query import Filters
-from paperboy.search.query import QueryError
 from paperboy.search.types import SORTS, SearchRequest, SearchResponse
 
 out = Console()
@@ -77,8 +77,8 @@ def search(
         req = SearchRequest(query, filters, sort, limit, facets=facets or bool(facet), facet=facet)
         try:
             resp = searcher.search(req)
-        except (QueryError, ValueError) as exc:
-            fail(str(exc))
+        except ValueError as exc:  # QueryError too: a filter out of bounds, an unusable query
+            fail(escape(str(exc)))
     if as_json:
         rows = _rows(resp)
         if facets:
@@ -119,7 +119,10 @@ def _run_batch(searcher, path: Path, filters: Filters, sort: str, limit: int) ->
             qid, text = str(item["_id"]), str(item["text"])
         except (json.JSONDecodeError, KeyError, TypeError):
             fail(f"{path}:{n}: expected a JSON object with _id and text")
-        resp = searcher.search(SearchRequest(text, filters, sort, limit))
+        try:
+            resp = searcher.search(SearchRequest(text, filters, sort, limit))
+        except ValueError as exc:  # QueryError too: a filter out of bounds, an unusable query
+            fail(escape(f"{path}:{n}: {exc}"))
         print_json({"query_id": qid, "results": _rows(resp)})
 
 

@@ -22,6 +22,11 @@ STOPWORDS = frozenset(
     does do can""".split()
 )
 
+MAX_CATEGORIES = 20  # each adds predicates; hundreds made SQLite refuse the expression
+MAX_AUTHORS = 5
+CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")  # cs.CL, hep-th, cond-mat.stat-mech, cs
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 _FILTER = re.compile(r'(?<!\S)(cat|category|author|after|before|since|until):("([^"]*)"|\S+)', re.I)
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -59,6 +64,29 @@ class ParsedQuery:
         return self.text or None
 
 
+def clean_query(text: str) -> str:
+    """``text`` with control characters (NUL, escapes) turned into spaces.
+
+    They are never meaningful in a search, and a NUL ends SQLite's reading of the FTS
+    expression early, which turned a harmless query into a database error.
+    """
+    return _CONTROL.sub(" ", text)
+
+
+def check_filters(filters: Filters) -> Filters:
+    """``filters`` if they are within bounds, else QueryError naming what is wrong."""
+    if len(filters.categories) > MAX_CATEGORIES:
+        raise QueryError(
+            f"category: at most {MAX_CATEGORIES} categories, got {len(filters.categories)}"
+        )
+    for cat in filters.categories:
+        if not CATEGORY.match(cat):
+            raise QueryError(f"category: expected a name such as cs.CL or hep-th, got {cat[:40]!r}")
+    if len(filters.authors) > MAX_AUTHORS:
+        raise QueryError(f"author: at most {MAX_AUTHORS} authors, got {len(filters.authors)}")
+    return filters
+
+
 def _date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -72,7 +100,11 @@ def _date(name: str, value: str) -> date:
 
 
 def parse_query(raw: str) -> ParsedQuery:
-    """Split ``raw`` into filters, ids, phrases and words (never raises on odd text)."""
+    """Split ``raw`` into filters, ids, phrases and words.
+
+    Raises QueryError only for a filter that cannot be used (a bad date or category, too
+    many categories or authors); any other odd text is just words.
+    """
     cats: list[str] = []
     authors: list[str] = []
     after = before = None
@@ -94,7 +126,8 @@ def parse_query(raw: str) -> ParsedQuery:
             before = _date("before", value)
         return " "
 
-    text = _FILTER.sub(take_filter, raw or "")
+    raw = clean_query(raw or "")
+    text = _FILTER.sub(take_filter, raw)
     ids = [str(a.id) for a in find_arxiv_ids(text)]
     if ids:
         text = _ARXIV_TOKEN.sub(lambda m: " " if find_arxiv_ids(m.group(0)) else m.group(0), text)
@@ -102,17 +135,26 @@ def parse_query(raw: str) -> ParsedQuery:
     rest = _PHRASE.sub(" ", text)
     terms = tuple(_WORD.findall(rest))
     free = " ".join(text.replace('"', " ").split())
-    filters = Filters(categories=tuple(cats), authors=tuple(authors), after=after, before=before)
+    filters = Filters(
+        categories=tuple(dict.fromkeys(cats)),
+        authors=tuple(dict.fromkeys(authors)),
+        after=after,
+        before=before,
+    )
+    check_filters(filters)
     return ParsedQuery(
         raw=raw, text=free, terms=terms, phrases=phrases, ids=tuple(ids), filters=filters
     )
 
 
 def merge_filters(a: Filters, b: Filters) -> Filters:
-    """Both sets of filters at once (categories: any of either; authors: all of both)."""
+    """Both sets of filters at once (categories: any of either; authors: all of both).
+
+    Each set may be within bounds and the two together not, so the result is checked too.
+    """
     after = max((d for d in (a.after, b.after) if d), default=None)
     before = min((d for d in (a.before, b.before) if d), default=None)
-    return replace(
+    merged = replace(
         a,
         categories=tuple(dict.fromkeys(a.categories + b.categories)),
         authors=tuple(dict.fromkeys(a.authors + b.authors)),
@@ -120,3 +162,4 @@ def merge_filters(a: Filters, b: Filters) -> Filters:
         before=before,
         namespace=a.namespace or b.namespace,
     )
+    return check_filters(merged)

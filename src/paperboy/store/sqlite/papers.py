@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -11,6 +12,8 @@ from paperboy.models.paper import Paper
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
 from paperboy.store.papers import PaperStore
 from paperboy.store.sqlite.db import Database, chunks, marks, now_text
+
+log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
@@ -86,8 +89,9 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.categories:
         ors = []
         for cat in filters.categories:
-            ors.append("j.value = ? OR j.value LIKE ?")
-            params += [cat, f"{cat}.%"]
+            # An archive (cs) matches its categories (cs.CL); % and _ in a name are literal.
+            ors.append("j.value = ? OR j.value LIKE ? ESCAPE '\\'")
+            params += [cat, _like_escape(cat) + ".%"]
         clauses.append(f"EXISTS (SELECT 1 FROM json_each(p.categories) j WHERE {' OR '.join(ors)})")
     for author in filters.authors:
         clauses.append(
@@ -285,7 +289,9 @@ class SQLitePapers(PaperStore):
         try:
             rows = self._read(sql, [expression, *params, limit])
         except sqlite3.OperationalError as exc:
-            raise ValueError(f"cannot search for {expression!r}: {exc}") from None
+            # The details stay in the log: a database message tells a visitor about internals.
+            log.warning("full-text search failed for %r: %s", expression, exc)
+            raise ValueError("cannot search for that query") from None
         return [Hit(pid, -score) for pid, score in rows]
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
