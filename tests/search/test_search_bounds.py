@@ -77,20 +77,20 @@ def test_control_characters_become_spaces():
 
 def test_a_wildcard_category_is_literal_in_the_store(store):
     # filter_sql itself escapes, for any caller that skips check_filters.
-    every = store.count_papers(Filters())
+    every = store.papers.count_papers(Filters())
     assert every == 5
     for wild in ("%", "_", "c%", "c_", "%.%"):
-        assert store.count_papers(Filters(categories=(wild,))) == 0, wild
-    assert store.count_papers(Filters(categories=("cs",))) == 5  # an archive still matches
-    assert store.count_papers(Filters(categories=("cs.CL",))) == 2
-    hits = store.lexical_search(TextQuery(terms=("models",)), Filters(categories=("%",)))
+        assert store.papers.count_papers(Filters(categories=(wild,))) == 0, wild
+    assert store.papers.count_papers(Filters(categories=("cs",))) == 5  # an archive still matches
+    assert store.papers.count_papers(Filters(categories=("cs.CL",))) == 2
+    hits = store.papers.lexical_search(TextQuery(terms=("models",)), Filters(categories=("%",)))
     assert hits == []
 
 
 def test_a_failed_full_text_search_names_no_internals(store, caplog):
     with caplog.at_level(logging.WARNING, logger="paperboy.store.sqlite"):
         with pytest.raises(ValueError) as info:
-            store.lexical_search(TextQuery(phrases=("a\x00b",)))
+            store.papers.lexical_search(TextQuery(phrases=("a\x00b",)))
     assert str(info.value) == "cannot search for that query"
     assert "unterminated" in caplog.text  # the details are logged for the operator
 
