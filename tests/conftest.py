@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -9,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from pgserver import PostgresServer
 
 
 @dataclass
@@ -250,3 +253,28 @@ def live_server(web_app) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL 18 with pgvector, started on first request and stopped at the end.
+
+    ``PAPERBOY_TEST_POSTGRES_URL`` points it at an outside server instead. It never skips: a
+    server that cannot start fails the tests that asked for it, with the server log.
+    """
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """URL of a fresh, empty database with pgvector for this test only, dropped afterwards."""
+    name = f"test_{secrets.token_hex(6)}"
+    url = postgres_server.fresh_database(name)
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(name)
