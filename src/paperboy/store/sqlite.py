@@ -6,6 +6,7 @@ Reads use one connection per thread, so a long import never blocks the web app's
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -132,7 +133,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         self._local = threading.local()
         self._all_readers: list[sqlite3.Connection] = []  # every thread's reader, to close
         self._write_lock = threading.RLock()
@@ -462,3 +463,19 @@ class SQLiteStore(Store):
         for conn in [*self._all_readers, self._writer]:
             conn.close()
         self._all_readers.clear()
+
+
+def _create_private(path: Path) -> None:
+    """Create the database's missing directories 0700 and a missing database file 0600.
+
+    The database holds users' lists and, later, mail addresses. SQLite gives the -wal and -shm
+    files the mode of the database file, so those follow. Existing directories and files keep
+    the mode their owner chose: /tmp or the working directory are not ours to change.
+    """
+    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+    for directory in reversed(missing):  # outermost first
+        directory.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an empty file is a valid, empty SQLite database
