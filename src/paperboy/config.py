@@ -7,10 +7,12 @@ are redacted when dumped (``paperboy config``).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_dir
 
@@ -100,11 +102,17 @@ class Settings:
             raise AttributeError(name) from None
 
     def dump(self) -> dict[str, Any]:
-        """All values, with secrets redacted, for `paperboy config`."""
-        return {
-            s.name: ("<redacted>" if s.secret and self.values[s.name] else self.values[s.name])
-            for s in SETTINGS
-        }
+        """All values, with secrets and credentials inside URLs redacted, for `paperboy config`
+        (whose output ends up in bug reports and CI logs)."""
+        out: dict[str, Any] = {}
+        for s in SETTINGS:
+            value = self.values[s.name]
+            if s.secret and value:
+                value = REDACTED
+            elif isinstance(value, str):
+                value = redact_url(value)
+            out[s.name] = value
+        return out
 
     def with_overrides(self, **overrides: Any) -> Settings:
         unknown = set(overrides) - set(_BY_NAME)
@@ -127,3 +135,30 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         except ValueError as exc:
             raise ValueError(f"{s.env}={raw!r}: {exc}") from None
     return Settings(values)
+
+
+REDACTED = "<redacted>"
+_SECRET_PARAM = re.compile(r"(?i)((?:^|[?&;])[^=&;]*(?:pass|secret|token|key)[^=&;]*=)[^&;]*")
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the credentials of a URL replaced: the password (or a lone user part,
+    which is often a token) and query parameters named like passwords, tokens or keys."""
+    if "://" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+        password = parts.password
+    except ValueError:  # unparseable: show nothing that could be a secret
+        return f"{text.partition('://')[0]}://{REDACTED}"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = (
+            f"{user}:{REDACTED}@{hostport}" if password is not None else f"{REDACTED}@{hostport}"
+        )
+    query = _SECRET_PARAM.sub(rf"\1{REDACTED}", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return text  # unchanged, and urlunsplit would respell sqlite:////abs/path
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 
 from paperboy.ingest.http import USER_AGENT, Fetcher, FetchError
@@ -104,3 +107,107 @@ def test_network_errors_are_retried_then_reported():
         f.get(f"http://127.0.0.1:{port}/")
     assert "after 3 attempts" in str(exc.value) and "ConnectError" in str(exc.value)
     assert len(fake.sleeps) == 2
+
+
+# --- issue 7 L4: redirects and size caps ------------------------------------------------
+
+
+def test_same_origin_redirects_are_followed(replay_server):
+    Reply = replay_server.Reply
+    replay_server.route("/old", Reply(status=302, headers={"Location": "/new"}))
+    replay_server.route("/new", Reply(body="moved"))
+    with Fetcher(delay=0, max_retries=0) as f:
+        response = f.get(replay_server.url + "/old")
+    assert (response.status_code, response.text) == (200, "moved")
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://localhost:{port}/other-host",  # same port, another host, and cleartext
+        "https://evil.example/x",  # https, but not an upstream host
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/pub/x",
+    ],
+)
+def test_redirects_elsewhere_are_refused(replay_server, location):
+    port = replay_server.url.rsplit(":", 1)[1]
+    replay_server.route(
+        "/start", replay_server.Reply(status=302, headers={"Location": location.format(port=port)})
+    )
+    with (
+        Fetcher(delay=0, max_retries=2, upstreams=["https://export.arxiv.org/api/query"]) as f,
+        pytest.raises(FetchError, match=r"refused redirect to .* \(only https on"),
+    ):
+        f.get(replay_server.url + "/start")
+    assert len(replay_server.requests_to("/start")) == 1  # a policy refusal is not retried
+    assert replay_server.requests_to("/other-host") == []
+
+
+def _hops(request: httpx.Request) -> httpx.Response:
+    if request.url.host == "api.example":
+        return httpx.Response(301, headers={"Location": "https://mirror.example/page"})
+    return httpx.Response(200, text=f"served by {request.url.host}")
+
+
+def test_https_redirect_to_an_upstream_host_is_followed():
+    transport = httpx.MockTransport(_hops)
+    upstreams = ["https://api.example/api", "https://mirror.example"]
+    with Fetcher(delay=0, max_retries=0, transport=transport, upstreams=upstreams) as f:
+        assert f.get("https://api.example/api").text == "served by mirror.example"
+    with (
+        Fetcher(delay=0, max_retries=0, transport=transport) as f,
+        pytest.raises(FetchError, match="refused redirect to https://mirror.example/page"),
+    ):
+        f.get("https://api.example/api")
+
+
+def test_redirect_loops_stop_after_three(replay_server):
+    replay_server.route("/loop", replay_server.Reply(status=302, headers={"Location": "/loop"}))
+    with (
+        Fetcher(delay=0, max_retries=0) as f,
+        pytest.raises(FetchError, match="more than 3 redirects"),
+    ):
+        f.get(replay_server.url + "/loop")
+    assert len(replay_server.requests_to("/loop")) == 4
+
+
+def test_oversized_response_is_refused(replay_server):
+    replay_server.route("/big", replay_server.Reply(body=b"x" * 2_000))
+    with (
+        Fetcher(delay=0, max_retries=0, max_bytes=1_000) as f,
+        pytest.raises(FetchError, match=r"/big: response larger than the 1,000-byte cap"),
+    ):
+        f.get(replay_server.url + "/big")
+
+
+def test_gzip_bomb_is_refused_while_decompressing(replay_server):
+    bomb = gzip.compress(b"\0" * 20_000_000)  # ~20 KB on the wire
+    replay_server.route(
+        "/bomb", replay_server.Reply(body=bomb, headers={"Content-Encoding": "gzip"})
+    )
+    tracemalloc.start()
+    try:
+        with (
+            Fetcher(delay=0, max_retries=0, max_bytes=1_000_000) as f,
+            pytest.raises(FetchError, match=r"1,000,000-byte cap \(after decompression\)"),
+        ):
+            f.get(replay_server.url + "/bomb")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_compressed_bodies_under_the_cap_arrive_decoded(replay_server):
+    body = gzip.compress(b'{"ok": true}')
+    replay_server.route(
+        "/gz",
+        replay_server.Reply(
+            body=body, content_type="application/json", headers={"Content-Encoding": "gzip"}
+        ),
+    )
+    with Fetcher(delay=0, max_retries=0) as f:
+        response = f.get(replay_server.url + "/gz")
+    assert response.json() == {"ok": True}
+    assert response.headers["Content-Type"] == "application/json"

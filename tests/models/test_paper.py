@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -34,10 +35,36 @@ def paper(**kw) -> Paper:
 # --- normalize: limits -----------------------------------------------------------------
 
 
-def test_normalize_collapses_whitespace_and_drops_nul() -> None:
-    p = normalize(paper(title="  Deep\n\tlearning\x00  for\u00a0all ", authors=[" Ada  Lovelace "]))
+def test_normalize_collapses_whitespace() -> None:
+    p = normalize(paper(title="  Deep\n\tlearning\r\n  for\u00a0all ", authors=[" Ada  Lovelace "]))
     assert p.title == "Deep learning for all"
     assert p.authors == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": "Deep\x00learning"}, "title: a control character (U+0000) at character 5"),
+        ({"title": "\ud800"}, "title: a lone surrogate (U+D800) at character 1"),
+        ({"abstract": "ok \udfff"}, "abstract: a lone surrogate (U+DFFF)"),
+        ({"authors": ["Ada\x1b[2J"]}, "authors: a control character (U+001B)"),
+        ({"comment": "bell\x07"}, "comment: a control character (U+0007)"),
+        ({"title": "C1\x85control"}, "title: a control character (U+0085)"),
+        ({"id": "2401.0\x001234"}, "id: a control character (U+0000)"),
+        ({"id": "a\tb", "namespace": "local"}, "id: a control character (U+0009)"),
+        ({"id": "\ud83d", "namespace": "local"}, "id: a lone surrogate (U+D83D)"),
+        ({"namespace": "lo\ncal"}, "namespace: a control character (U+000A)"),
+    ],
+)
+def test_normalize_rejects_control_characters_and_lone_surrogates(fields, message) -> None:
+    """Issue 7 M3: such text cannot be stored (surrogates) or shown safely (controls)."""
+    with pytest.raises(PaperError, match=re.escape(message)):
+        normalize(paper(**fields))
+
+
+def test_paired_surrogates_and_ordinary_unicode_pass() -> None:
+    p = normalize(paper(title="Émoji 😀 in ∑ titles", id="x/ü", namespace="local"))
+    assert p.title == "Émoji 😀 in ∑ titles" and p.id == "x/ü"
 
 
 def test_normalize_rejects_missing_title_and_id() -> None:

@@ -1,8 +1,9 @@
-"""BibTeX for one paper, in the shape arXiv itself exports (``@misc`` with eprint fields).
+r"""BibTeX for one paper, in the shape arXiv itself exports (``@misc`` with eprint fields).
 
-Titles and names are untrusted text: braces that do not balance are escaped so one record
-cannot swallow the rest of a user's bibliography, and BibTeX's comment and macro
-characters are escaped everywhere.
+Titles and names are untrusted text: a field whose braces do not balance loses them all
+(BibTeX counts every brace, ``\{`` included, so escaping cannot help), so one record
+cannot close its field early, inject fields or swallow the rest of a user's bibliography;
+and BibTeX's comment and macro characters are escaped everywhere.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from paperboy.models.paper import Paper
 router = APIRouter()
 
 _SPECIAL = re.compile(r"(?<!\\)([&%#])")
+_BRACE = re.compile(r"\\?[{}]")  # a brace with the backslash that meant to escape it
 _KEY_WORD = re.compile(r"[A-Za-z0-9]+")
 _STOP = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "toward"}
 
 
 def _balanced(text: str) -> bool:
+    """Whether every brace pairs up, counted as BibTeX counts them: all of them."""
     depth = 0
-    for i, ch in enumerate(text):
-        if ch in "{}" and i and text[i - 1] == "\\":
-            continue
+    for ch in text:
         depth += 1 if ch == "{" else -1 if ch == "}" else 0
         if depth < 0:
             return False
@@ -38,9 +39,10 @@ def _balanced(text: str) -> bool:
 def escape(text: str) -> str:
     """Text safe inside a braced BibTeX field; math such as ``$\\alpha$`` is kept."""
     text = _SPECIAL.sub(r"\\\1", text or "")
-    if not _balanced(text):
-        text = re.sub(r"(?<!\\)([{}])", r"\\\1", text)
-    return text
+    # BibTeX counts every brace; LaTeX, reading the field later, skips escaped ones.
+    if not (_balanced(text) and _balanced(text.replace("\\{", "").replace("\\}", ""))):
+        text = _BRACE.sub("", text)
+    return text.rstrip("\\")  # a trailing one would escape the closing brace
 
 
 def _ascii_word(text: str) -> str:

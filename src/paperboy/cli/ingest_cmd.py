@@ -21,7 +21,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _fetcher(c: Context) -> Fetcher:
-    return Fetcher(delay=c.settings.request_delay, max_retries=c.settings.max_retries)
+    s = c.settings
+    return Fetcher(
+        delay=s.request_delay,
+        max_retries=s.max_retries,
+        upstreams=(s.arxiv_oai_url, s.arxiv_api_url, s.hf_url),
+    )
 
 
 def _run(c: Context, description: str, job: Callable[..., ImportReport], as_json: bool) -> None:

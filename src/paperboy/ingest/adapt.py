@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from paperboy.models.arxiv_id import parse_arxiv_id
-from paperboy.models.paper import ARXIV, Paper, PaperError, normalize
+from paperboy.models.paper import ARXIV, Paper, PaperError, normalize, printable
 
 LOCAL = "local"
 
@@ -20,7 +20,8 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.location}: {self.reason}"
+        # Escaped: the location may quote a hostile id, and this goes to terminals and logs.
+        return printable(f"{self.source}: {self.location}: {self.reason}")
 
 
 def to_date(value: object, name: str) -> date | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from paperboy.ingest.adapt import Rejected, build_paper, resolve_id, to_date
 from paperboy.ingest.source import SourceError, SourceFile
-from paperboy.models.paper import ARXIV, Paper, PaperError
+from paperboy.models.paper import ARXIV, Paper, PaperError, printable
 
 NAME = "hf-daily"
 UPVOTE_SOURCE = "hf"
@@ -55,7 +55,7 @@ def parse(text: str, source: str) -> Iterator[Paper | Rejected]:
         else:
             record = read_item(item)
             if record.id:
-                location += f" ({str(record.id)[:60]})"
+                location += f" ({printable(str(record.id)[:60])})"
             yield adapt(record, source, location)
 
 

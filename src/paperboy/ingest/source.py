@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -12,6 +13,9 @@ from pathlib import Path
 from paperboy.ingest.adapt import Rejected
 
 MAX_LINE = 1_000_000  # bytes; a longer JSON line is rejected unread
+# Bytes, after decompression, of a file read whole (JSON, XML). Such formats must be parsed
+# in one piece, so this bounds memory; a gzip bomb stops here, not at the end of the bomb.
+MAX_DOCUMENT = 200_000_000
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -35,8 +39,6 @@ class SourceFile:
             return fh.read(n)
 
     def _open(self):
-        import io
-
         raw = io.BytesIO(self._data) if self._data is not None else open(self.path, "rb")  # noqa: SIM115
         return gzip.GzipFile(fileobj=raw) if self.gzipped else raw
 
@@ -60,12 +62,24 @@ class SourceFile:
         return data
 
     def read_bytes(self) -> bytes:
-        """The whole (decompressed) file; a truncated gzip stream raises SourceError."""
+        """The whole (decompressed) file; a truncated gzip stream, or one that inflates past
+        ``MAX_DOCUMENT`` bytes, raises SourceError."""
         try:
             with self._open() as fh:
-                return fh.read()
+                return self._read_capped(fh)
         except (OSError, EOFError, zlib.error) as exc:
             raise SourceError(f"{self.name}: unreadable or truncated ({exc})") from None
+
+    def _read_capped(self, fh) -> bytes:
+        buf = io.BytesIO()
+        while chunk := _read_chunk(fh):
+            if buf.tell() + len(chunk) > MAX_DOCUMENT:
+                raise SourceError(
+                    f"{self.name}: larger than {MAX_DOCUMENT:,} bytes after decompression, the "
+                    "limit for a file read whole; split it, or convert it to JSON Lines"
+                )
+            buf.write(chunk)
+        return buf.getvalue()
 
     def text(self) -> str:
         """The whole file as text (UTF-8, or UTF-16 with a BOM); bad bytes raise SourceError."""
@@ -100,7 +114,7 @@ class SourceFile:
             with self._open() as fh:
                 start = fh.peek(2)[:2] if hasattr(fh, "peek") else self._raw_head(2)
                 if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                    yield from self._utf16_lines(fh.read(), _bom_codec(start))
+                    yield from self._utf16_lines(self._read_capped(fh), _bom_codec(start))
                     return
                 for lineno, raw in enumerate(_split_lines(fh), start=1):  # noqa: B007
                     if lineno == 1 and raw and raw.startswith(codecs.BOM_UTF8):
@@ -158,7 +172,7 @@ def _split_lines(fh) -> Iterator[bytes | None]:
     """
     buf = b""
     skipping = False
-    while chunk := fh.read1(_CHUNK) if hasattr(fh, "read1") else fh.read(_CHUNK):
+    while chunk := _read_chunk(fh):
         buf += chunk
         lines = buf.split(b"\n")
         buf = lines.pop()
@@ -174,6 +188,11 @@ def _split_lines(fh) -> Iterator[bytes | None]:
             buf = b""
     if buf and not skipping:
         yield buf
+
+
+def _read_chunk(fh) -> bytes:
+    """At most ``_CHUNK`` bytes: read1 on a gzip stream never inflates more than asked."""
+    return fh.read1(_CHUNK) if hasattr(fh, "read1") else fh.read(_CHUNK)
 
 
 def _bom_codec(bom: bytes) -> str:

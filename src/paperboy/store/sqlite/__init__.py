@@ -7,7 +7,7 @@ from pathlib import Path
 
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_sqlite
-from paperboy.store.sqlite.db import Database
+from paperboy.store.sqlite.db import Database, create_private
 from paperboy.store.sqlite.papers import SQLitePapers
 from paperboy.store.sqlite.state import SQLiteState
 from paperboy.store.sqlite.vectors import SQLiteVectors
@@ -21,7 +21,7 @@ class SQLiteStore(Store):
             raise ValueError(f"migrate: expected one of {MIGRATE_MODES}")
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         try:
             self.db = Database(self.path)
             self.migrated = migrate_sqlite(self.db.writer, self.url, migrate)

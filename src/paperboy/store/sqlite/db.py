@@ -7,6 +7,7 @@ app's reads.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -86,3 +87,19 @@ class Database:
             for conn in [*self._all_readers, self.writer]:
                 conn.close()
             self._all_readers.clear()
+
+
+def create_private(path: Path) -> None:
+    """Create the database's missing directories 0700 and a missing database file 0600.
+
+    The database holds users' lists and, later, mail addresses. SQLite gives the -wal and -shm
+    files the mode of the database file, so those follow. Existing directories and files keep
+    the mode their owner chose: /tmp or the working directory are not ours to change.
+    """
+    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+    for directory in reversed(missing):  # outermost first
+        directory.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an empty file is a valid, empty SQLite database
