@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
 
 
 def open_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
@@ -14,6 +14,8 @@ def open_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
 
     if backend == "sqlite":
         return open_store(f"sqlite:///{tmp_path / 'papers.db'}")
+    if backend == "postgres":
+        return open_store(request.getfixturevalue("postgres_url"))
     raise ValueError(backend)
 
 

@@ -10,7 +10,8 @@ __all__ = ["SchemaBehind", "Store", "StoreError", "open_store"]
 
 
 def open_store(url: str, *, migrate: str = "auto") -> Store:
-    """Open the database at ``url`` (``sqlite:///PATH`` or a bare file path).
+    """Open the database at ``url``: ``sqlite:///PATH``, a bare file path, or
+    ``postgresql://user:pass@host:port/db``.
 
     ``migrate`` is ``auto`` (a new database migrates itself, one that is behind is refused
     with a message naming ``paperboy migrate``), ``apply`` or ``check``.
@@ -25,4 +26,15 @@ def open_store(url: str, *, migrate: str = "auto") -> Store:
         if not path:
             raise StoreError(f"{url}: expected sqlite:///PATH")
         return SQLiteStore(path, migrate=migrate)
-    raise StoreError(f"{url}: unsupported database scheme {parsed.scheme!r} (supported: sqlite)")
+    if parsed.scheme in ("postgresql", "postgres"):
+        try:
+            from paperboy.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError(
+                f"PostgreSQL needs the postgres extra: pip install 'paperboy[postgres]' ({exc})"
+            ) from None
+        return PostgresStore(url, migrate=migrate)
+    raise StoreError(
+        f"{parsed.scheme}://…: unsupported database scheme {parsed.scheme!r}"
+        " (supported: sqlite, postgresql)"
+    )

@@ -122,3 +122,41 @@ def migrate_sqlite(conn: sqlite3.Connection, url: str, mode: str = "auto") -> li
         log.info("applied migration %04d_%s", mig.version, mig.name)
         done.append(mig.version)
     return done
+
+
+def migrate_postgres(url: str, mode: str = "auto") -> list[int]:
+    """Apply pending PostgreSQL migrations as ``mode`` allows, under an advisory lock.
+
+    The lock is held for the whole run, so processes starting together apply each migration
+    exactly once: the others wait, then find nothing pending.
+    """
+    import psycopg
+
+    from paperboy.config import redact_url
+    from paperboy.store.postgres.db import MIGRATE_LOCK
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            applied = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+            if not check_schema("postgres", applied, redact_url(url), mode):
+                return []
+            done = []
+            for mig in load_migrations("postgres"):
+                if mig.version in applied:
+                    continue
+                with conn.transaction():
+                    conn.execute(mig.sql.encode())
+                    conn.execute(
+                        "INSERT INTO schema_migrations VALUES (%s, %s, %s)",
+                        (mig.version, mig.name, datetime.now(UTC).isoformat()),
+                    )
+                log.info("applied migration %04d_%s", mig.version, mig.name)
+                done.append(mig.version)
+            return done
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))

@@ -1,0 +1,377 @@
+"""Papers in PostgreSQL: a weighted ``tsvector`` with a GIN index finds candidates, and BM25
+ranks them.
+
+Core PostgreSQL has no BM25 and ``ts_rank`` ranks worse, so the store keeps the statistics
+BM25 needs: each paper's token count (``doc_len``), the number of papers holding each
+lexeme (``lexemes``), and the totals (``counters``), all updated by every paper write under
+the writer lock. Scores follow SQLite FTS5's ``bm25()`` (k1 = 1.2, b = 0.75, field weights
+applied to term frequencies), so both backends rank alike.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+import psycopg
+
+from paperboy.models.paper import Paper
+from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
+from paperboy.store.papers import PaperStore
+from paperboy.store.postgres.db import Database
+
+K1, B = 1.2, 0.75
+CANDIDATES = 20_000  # matches scored per query at most; past that the GIN order decides
+_COLUMNS = (
+    "id namespace version title abstract authors categories primary_category published "
+    "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
+    "first_seen last_seen content_hash"
+).split()
+_SELECT = "SELECT " + ", ".join(f"p.{c}" for c in _COLUMNS) + " FROM papers p"
+_DAY = "COALESCE(p.listing_date, p.published)"
+_ORDERS = {
+    "listing": f'{_DAY} DESC NULLS LAST, p.id COLLATE "C" DESC',
+    "published": 'p.published DESC NULLS LAST, p.id COLLATE "C" DESC',
+    "upvotes": f'COALESCE(p.upvotes, 0) DESC, {_DAY} DESC NULLS LAST, p.id COLLATE "C"',
+    "id": 'p.id COLLATE "C"',
+}
+_LISTED_ORDERS = {
+    "listing": 'p.listing_date DESC, p.id COLLATE "C" DESC',
+    "upvotes": 'COALESCE(p.upvotes, 0) DESC, p.listing_date DESC, p.id COLLATE "C"',
+}
+_UPDATE_SET = ", ".join(
+    "last_seen = now()" if c == "last_seen" else f"{c} = %s"
+    for c in _COLUMNS
+    if c not in ("id", "first_seen")
+)
+
+
+def _row_to_paper(row: Sequence) -> Paper:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values.pop("primary_category")
+    values.pop("content_hash")
+    for name in ("authors", "categories", "code_links", "upvote_sources"):
+        values[name] = list(values[name] or [])
+    return Paper(**values)
+
+
+def _paper_row(p: Paper) -> tuple:
+    return (
+        p.id, p.namespace, p.version, p.title, p.abstract, list(p.authors), list(p.categories),
+        p.primary_category, p.published, p.updated, p.listing_date, p.comment, p.journal_ref,
+        p.doi, list(p.code_links), p.upvotes, list(p.upvote_sources),
+    )  # fmt: skip
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_sql(filters: Filters | None) -> tuple[str, list]:
+    """A WHERE fragment over alias ``p`` and its parameters (the same rules as SQLite's)."""
+    if not filters:
+        return "TRUE", []
+    clauses, params = [], []
+    if filters.categories:
+        cats = list(filters.categories)
+        clauses.append(
+            "EXISTS (SELECT 1 FROM unnest(p.categories) c WHERE c = ANY(%s) OR c LIKE ANY(%s))"
+        )
+        params += [cats, [like_escape(c) + ".%" for c in cats]]
+    for author in filters.authors:
+        clauses.append("EXISTS (SELECT 1 FROM unnest(p.authors) a WHERE lower(a) LIKE %s)")
+        params.append("%" + like_escape(author.lower()) + "%")
+    if filters.after:
+        clauses.append(f"{_DAY} >= %s")
+        params.append(filters.after)
+    if filters.before:
+        clauses.append(f"{_DAY} <= %s")
+        params.append(filters.before)
+    if filters.namespace:
+        clauses.append("p.namespace = %s")
+        params.append(filters.namespace)
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class PostgresPapers(PaperStore):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._total: tuple[int, int] | None = None
+        self._local = threading.local()  # the writer's connection, inside a transaction
+
+    # --- writes -------------------------------------------------------------------------
+    def _write_transaction(self):  # noqa: ANN202
+        return _Bound(self)
+
+    @property
+    def _w(self) -> psycopg.Connection:
+        conn = getattr(self._local, "conn", None)
+        assert conn is not None, "only inside the write transaction"
+        return conn
+
+    def _stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        rows = self._w.execute("SELECT id, content_hash FROM papers WHERE id = ANY(%s)", (ids,))
+        return dict(rows.fetchall())
+
+    def _load_papers(self, ids: list[str]) -> dict[str, Paper]:
+        rows = self._w.execute(f"{_SELECT} WHERE p.id = ANY(%s)", (ids,)).fetchall()
+        return {r[0]: _row_to_paper(r) for r in rows}
+
+    def _write_papers(self, papers: list[tuple[Paper, bool]]) -> None:
+        conn = self._w
+        updated = [p.id for p, new in papers if not new]
+        with conn.cursor() as cur:
+            if updated:  # their old lexemes and tokens leave the statistics
+                self._count_terms(cur, updated, -1)
+            inserts = [(*_paper_row(p), p.content_hash()) for p, new in papers if new]
+            if inserts:
+                cols = [c for c in _COLUMNS if c not in ("first_seen", "last_seen")]
+                values = ", ".join(["%s"] * len(cols))
+                cur.executemany(
+                    f"INSERT INTO papers ({', '.join(cols)}, first_seen, last_seen)"
+                    f" VALUES ({values}, now(), now())",
+                    inserts,
+                )
+            updates = [p for p, new in papers if not new]
+            if updates:
+                cur.executemany(
+                    f"UPDATE papers SET {_UPDATE_SET} WHERE id = %s",
+                    [(*_paper_row(p)[1:], p.content_hash(), p.id) for p in updates],
+                )
+            self._count_terms(cur, [p.id for p, _ in papers], +1)
+            cur.execute(
+                "UPDATE counters SET value = value + %s WHERE name = 'documents'",
+                (len(inserts),),
+            )
+
+    def _count_terms(self, cur: psycopg.Cursor, ids: list[str], sign: int) -> None:
+        """Add (or take away) these papers' lexemes and tokens to the BM25 statistics."""
+        cur.execute(
+            "INSERT INTO lexemes (lexeme, df)"
+            " SELECT u.lexeme, %s * count(*) FROM papers p, unnest(p.tsv) u"
+            " WHERE p.id = ANY(%s) GROUP BY u.lexeme"
+            " ON CONFLICT (lexeme) DO UPDATE SET df = lexemes.df + excluded.df",
+            (sign, ids),
+        )
+        cur.execute(
+            "UPDATE counters SET value = value + %s * (SELECT COALESCE(sum(doc_len), 0)"
+            " FROM papers WHERE id = ANY(%s)) WHERE name = 'tokens'",
+            (sign, ids),
+        )
+
+    def _bump_version(self) -> None:
+        self.db.bump(self._w, "papers")
+
+    def version(self) -> int:
+        return self.db.counter("papers")
+
+    # --- reads --------------------------------------------------------------------------
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.db.read(f"{_SELECT} WHERE p.id = ANY(%s)", (ids,))
+        found = {r[0]: _row_to_paper(r) for r in rows}
+        return {i: found[i] for i in ids if i in found}
+
+    def count_papers(self, filters: Filters | None = None) -> int:
+        if not filters:
+            version = self.version()
+            cached = self._total
+            if cached is None or cached[0] != version:
+                self._total = cached = (version, self.db.counter("documents"))
+            return cached[1]
+        where, params = filter_sql(filters)
+        return self.db.read(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
+
+    def list_papers(
+        self,
+        filters: Filters | None = None,
+        *,
+        order: str = "listing",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Paper]:
+        if order not in _ORDERS:
+            raise ValueError(f"unknown order {order!r}; expected one of {sorted(_ORDERS)}")
+        where, params = filter_sql(filters)
+        rows = self.db.read(
+            f"{_SELECT} WHERE {where} ORDER BY {_ORDERS[order]} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [_row_to_paper(r) for r in rows]
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[list[Paper]]:
+        last = 0
+        while True:
+            rows = self.db.read(
+                f"SELECT p.seq, {_SELECT[7:]} WHERE p.seq > %s ORDER BY p.seq LIMIT %s",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [_row_to_paper(r[1:]) for r in rows]
+
+    def listing_dates(self, filters: Filters | None = None) -> list[date]:
+        where, params = filter_sql(filters)
+        rows = self.db.read(
+            f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
+            f" AND {where} ORDER BY p.listing_date DESC",
+            params,
+        )
+        return [r[0] for r in rows]
+
+    def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
+        if not ids:
+            return set()
+        where, params = filter_sql(filters)
+        rows = self.db.read(
+            f"SELECT p.id FROM papers p WHERE p.id = ANY(%s) AND {where}", [list(ids), *params]
+        )
+        return {r[0] for r in rows}
+
+    def list_listed(
+        self, start: date, end: date, *, order: str = "listing", limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        if order not in _LISTED_ORDERS:
+            raise ValueError(f"unknown order {order!r}; expected one of {sorted(_LISTED_ORDERS)}")
+        rows = self.db.read(
+            f"{_SELECT} WHERE p.listing_date BETWEEN %s AND %s ORDER BY {_LISTED_ORDERS[order]}"
+            " LIMIT %s OFFSET %s",
+            (start, end, limit, offset),
+        )
+        return [_row_to_paper(r) for r in rows]
+
+    def count_listed(self, start: date, end: date) -> int:
+        return self.db.read(
+            "SELECT count(*) FROM papers WHERE listing_date BETWEEN %s AND %s", (start, end)
+        )[0][0]
+
+    def stats(self) -> dict:
+        papers = self.db.read("SELECT count(*) FROM papers")[0][0]
+        namespaces = dict(self.db.read("SELECT namespace, count(*) FROM papers GROUP BY namespace"))
+        first, last = self.db.read("SELECT min(listing_date), max(listing_date) FROM papers")[0]
+        return {
+            "papers": papers,
+            "namespaces": namespaces,
+            "listing_dates": [d.isoformat() if d else None for d in (first, last)],
+        }
+
+    # --- full text ----------------------------------------------------------------------
+    def _lexemes(self, texts: Sequence[str]) -> list[list[str]]:
+        """Each text's lexemes as the index makes them (stopwords give none)."""
+        if not texts:
+            return []
+        rows = self.db.read(
+            "SELECT x.i, ARRAY(SELECT u.lexeme FROM unnest(to_tsvector('english', x.t)) u"
+            " ORDER BY u.positions[1])"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, i) ORDER BY x.i",
+            (list(texts),),
+        )
+        return [list(r[1]) for r in rows]
+
+    def _tsquery(self, query: TextQuery) -> tuple[str, list[str]]:
+        """The tsquery text (lexemes quoted, so nothing is read as syntax) and its lexemes."""
+        parts: list[str] = []
+        lexemes: list[str] = []
+        for words in self._lexemes(query.terms):
+            if words:
+                parts.append("(" + " & ".join(_quote_lexeme(w) for w in words) + ")")
+                lexemes += words
+        for words in self._lexemes(query.phrases):
+            if words:
+                parts.append("(" + " <-> ".join(_quote_lexeme(w) for w in words) + ")")
+                lexemes += words
+        joiner = " & " if query.mode == "and" else " | "
+        return joiner.join(parts), list(dict.fromkeys(lexemes))
+
+    def _idf(self, lexemes: list[str]) -> tuple[list[float], float]:
+        """FTS5's idf per lexeme, and the average document length."""
+        rows = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)",
+                                 (lexemes,)))  # fmt: skip
+        totals = dict(self.db.read("SELECT name, value FROM counters"
+                                   " WHERE name IN ('documents', 'tokens')"))  # fmt: skip
+        n = max(totals.get("documents", 0), 1)
+        avgdl = max(totals.get("tokens", 0) / n, 1.0)
+        idf = []
+        for lex in lexemes:
+            df = rows.get(lex, 0)
+            value = math.log((n - df + 0.5) / (df + 0.5))
+            idf.append(value if value > 0 else 1e-6)
+        return idf, avgdl
+
+    def lexical_search(
+        self,
+        query: TextQuery,
+        filters: Filters | None = None,
+        *,
+        limit: int = 100,
+        weights: FieldWeights = FieldWeights(),
+    ) -> list[Hit]:
+        tsquery, lexemes = self._tsquery(query)
+        if not tsquery:
+            return []
+        idf, avgdl = self._idf(lexemes)
+        where, params = filter_sql(filters)
+        sql = f"""
+            WITH q AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS q(lexeme, idf)),
+            cand AS (
+                SELECT p.id, p.tsv, p.doc_len FROM papers p
+                WHERE p.tsv @@ %s::tsquery AND {where} LIMIT %s
+            )
+            SELECT c.id, sum(q.idf * (f.tf * %s) / (f.tf + %s * (1 - %s + %s * c.doc_len / %s)))
+                AS score
+            FROM cand c
+            CROSS JOIN LATERAL (
+                SELECT u.lexeme,
+                    (SELECT sum(CASE w WHEN 'A' THEN %s WHEN 'B' THEN %s ELSE %s END)
+                     FROM unnest(u.weights) w) AS tf
+                FROM unnest(c.tsv) u WHERE u.lexeme = ANY(%s::text[])
+            ) f
+            JOIN q ON q.lexeme = f.lexeme
+            GROUP BY c.id ORDER BY score DESC, c.id COLLATE "C" LIMIT %s
+        """
+        args = [
+            lexemes, idf, tsquery, *params, CANDIDATES, K1 + 1, K1, B, B, avgdl,
+            weights.title, weights.abstract, weights.authors, lexemes, limit,
+        ]  # fmt: skip
+        rows = self.db.read(sql, args)
+        return [Hit(pid, float(score)) for pid, score in rows]
+
+    def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        words = self._lexemes(terms)
+        flat = sorted({w for ws in words for w in ws})
+        df = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)", (flat,)))
+        return {
+            t: max((df.get(w, 0) for w in ws), default=0)
+            for t, ws in zip(terms, words, strict=True)
+        }
+
+    def find_by_title(self, title: str, limit: int = 5) -> list[str]:
+        text = " ".join(title.split()).lower()
+        rows = self.db.read("SELECT id FROM papers WHERE lower(title) = %s LIMIT %s", (text, limit))
+        return [r[0] for r in rows]
+
+
+class _Bound:
+    """The write transaction, with its connection bound to the store for the helpers."""
+
+    def __init__(self, papers: PostgresPapers) -> None:
+        self.papers = papers
+        self._cm = papers.db.write()
+
+    def __enter__(self) -> psycopg.Connection:
+        conn = self._cm.__enter__()
+        self.papers._local.conn = conn
+        return conn
+
+    def __exit__(self, *exc: object) -> bool | None:
+        self.papers._local.conn = None
+        return self._cm.__exit__(*exc)

@@ -1,0 +1,227 @@
+"""Vectors in pgvector: ``nearest`` is an HNSW index scan in the database.
+
+The ``embedding`` column has no fixed dimension (models differ), so each model gets a
+partial HNSW index on ``embedding::vector(dim)`` when its first vectors arrive, and queries
+cast the same way to use it. Filtered searches turn on pgvector's iterative index scans, so
+a narrow filter still fills ``k``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+from pgvector import HalfVector
+from psycopg import sql
+
+from paperboy.models.query import Filters, Hit
+from paperboy.store.postgres.db import Database
+from paperboy.store.postgres.papers import filter_sql
+from paperboy.store.vectors import VectorRow, VectorStore
+
+EF_SEARCH = 100  # HNSW candidate list per search (pgvector's default is 40)
+
+
+def _array(v: object) -> np.ndarray:
+    """A float32 array from pgvector's ``Vector``/``HalfVector`` (or an array already)."""
+    to_numpy = getattr(v, "to_numpy", None)
+    return np.asarray(to_numpy() if to_numpy else v, dtype=np.float32)
+
+
+def _unit(v: object) -> np.ndarray:
+    v = _array(v)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+class PostgresVectors(VectorStore):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._indexed: set[tuple[str, int]] = set()
+        self._dims: dict[str, int] = {}
+        self._counts: dict[str, tuple[int, int]] = {}  # model → (vectors counter, count)
+        self._lock = threading.Lock()
+
+    def _ensure_index(self, conn, model: str, dim: int) -> None:  # noqa: ANN001
+        if (model, dim) in self._indexed:
+            return
+        name = (
+            "vectors_hnsw_" + hashlib.blake2b(f"{model}:{dim}".encode(), digest_size=6).hexdigest()
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS {} ON vectors USING hnsw"
+                " ((embedding::vector({})) vector_cosine_ops) WHERE model = {}"
+            ).format(sql.Identifier(name), sql.Literal(dim), sql.Literal(model))
+        )
+        self._indexed.add((model, dim))
+
+    def _dim(self, model: str) -> int | None:
+        dim = self._dims.get(model)
+        if dim is None:
+            rows = self.db.read(
+                "SELECT vector_dims(embedding) FROM vectors WHERE model = %s LIMIT 1", (model,)
+            )
+            if not rows:
+                return None
+            dim = self._dims[model] = rows[0][0]
+        return dim
+
+    # --- document vectors ---------------------------------------------------------------
+    def save_vectors(self, model: str, rows: Sequence[VectorRow]) -> None:
+        if not rows:
+            return
+        with self.db.write() as conn:
+            dim = int(np.asarray(rows[0][2]).shape[0])
+            self._ensure_index(conn, model, dim)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO vectors (paper_id, model, text_hash, embedding)"
+                    " VALUES (%s, %s, %s, %s) ON CONFLICT (model, paper_id) DO UPDATE"
+                    " SET text_hash = excluded.text_hash, embedding = excluded.embedding",
+                    [(pid, model, h, np.asarray(v, dtype=np.float32)) for pid, h, v in rows],
+                )
+            self.db.bump(conn, "vectors")
+
+    def vector_text_hashes(self, model: str) -> dict[str, str]:
+        return dict(
+            self.db.read("SELECT paper_id, text_hash FROM vectors WHERE model = %s", (model,))
+        )
+
+    def version(self, model: str) -> str:
+        return str(self.db.counter("vectors"))
+
+    def count(self, model: str) -> int:
+        """Counted once per change of the vectors counter: asked on every search."""
+        version = self.db.counter("vectors")
+        cached = self._counts.get(model)
+        if cached is None or cached[0] != version:
+            n = self.db.read("SELECT count(*) FROM vectors WHERE model = %s", (model,))[0][0]
+            self._counts[model] = cached = (version, n)
+        return cached[1]
+
+    def models(self) -> list[str]:
+        return [r[0] for r in self.db.read("SELECT DISTINCT model FROM vectors ORDER BY model")]
+
+    def nearest(
+        self, model: str, vector: np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[Hit]:
+        dim = self._dim(model)
+        if dim is None or k <= 0:
+            return []
+        q = _unit(vector)
+        where, params = filter_sql(filters)
+        join = "JOIN papers p ON p.id = v.paper_id" if filters else ""
+        cast = f"vector({int(dim)})"
+        query = (
+            f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) FROM vectors v {join}"
+            f" WHERE v.model = %s AND {where if filters else 'TRUE'}"
+            f" ORDER BY v.embedding::{cast} <=> %s::{cast} LIMIT %s"
+        )
+        with self.db.transaction() as conn:
+            conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}")
+            if filters:
+                conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            rows = conn.execute(query, [q, model, *params, q, k]).fetchall()
+        hits = [Hit(pid, float(score)) for pid, score in rows]
+        hits.sort(key=lambda h: -h.score)  # relaxed order: re-sort what came back
+        return hits
+
+    def get_vectors(self, model: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.db.read(
+            "SELECT paper_id, embedding FROM vectors WHERE model = %s AND paper_id = ANY(%s)",
+            (model, ids),
+        )
+        return {pid: _unit(v) for pid, v in rows}
+
+    def iter_vectors(self, model: str, batch_size: int = 5000) -> Iterator[list[VectorRow]]:
+        last = 0
+        while True:
+            rows = self.db.read(
+                "SELECT seq, paper_id, text_hash, embedding FROM vectors"
+                " WHERE model = %s AND seq > %s ORDER BY seq LIMIT %s",
+                (model, last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(pid, h, _array(v)) for _, pid, h, v in rows]
+
+    # --- passages -----------------------------------------------------------------------
+    def save_passage_vectors(self, model: str, rows: Sequence[VectorRow]) -> None:
+        if not rows:
+            return
+        with self.db.write() as conn:
+            ids = [pid for pid, _, _ in rows]
+            conn.execute(
+                "DELETE FROM passage_vectors WHERE model = %s AND paper_id = ANY(%s)", (model, ids)
+            )
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO passage_vectors (paper_id, model, idx, text_hash, embedding)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        (pid, model, i, h, HalfVector(np.asarray(row, dtype=np.float32)))
+                        for pid, h, matrix in rows
+                        for i, row in enumerate(np.atleast_2d(matrix))
+                    ],
+                )
+            self.db.bump(conn, "vectors")
+
+    def get_passage_vectors(self, model: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.db.read(
+            "SELECT paper_id, embedding FROM passage_vectors"
+            " WHERE model = %s AND paper_id = ANY(%s) ORDER BY paper_id, idx",
+            (model, ids),
+        )
+        return _group_passages((pid, v) for pid, v in rows)
+
+    def passage_text_hashes(self, model: str) -> dict[str, str]:
+        return dict(
+            self.db.read(
+                "SELECT DISTINCT paper_id, text_hash FROM passage_vectors WHERE model = %s",
+                (model,),
+            )
+        )
+
+    def iter_passage_vectors(self, model: str, batch_size: int = 2000) -> Iterator[list[VectorRow]]:
+        last = ""
+        while True:
+            ids = [
+                r[0]
+                for r in self.db.read(
+                    "SELECT paper_id FROM passage_vectors WHERE model = %s AND idx = 0"
+                    ' AND paper_id COLLATE "C" > %s ORDER BY paper_id COLLATE "C" LIMIT %s',
+                    (model, last, batch_size),
+                )
+            ]
+            if not ids:
+                return
+            last = ids[-1]
+            hashes = dict(
+                self.db.read(
+                    "SELECT DISTINCT paper_id, text_hash FROM passage_vectors"
+                    " WHERE model = %s AND paper_id = ANY(%s)",
+                    (model, ids),
+                )
+            )
+            found = self.get_passage_vectors(model, ids)
+            yield [(pid, hashes[pid], found[pid]) for pid in ids if pid in found]
+
+    def passage_models(self) -> list[str]:
+        rows = self.db.read("SELECT DISTINCT model FROM passage_vectors ORDER BY model")
+        return [r[0] for r in rows]
+
+
+def _group_passages(rows: Iterable[tuple[str, HalfVector]]) -> dict[str, np.ndarray]:
+    grouped: dict[str, list[np.ndarray]] = {}
+    for pid, v in rows:
+        grouped.setdefault(pid, []).append(_array(v))
+    return {pid: np.stack(vs) for pid, vs in grouped.items()}
