@@ -278,3 +278,53 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
     finally:
         postgres_server.drop_database(name)
+
+
+# --- the second backend: every store a test opens, on PostgreSQL --------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="Backend of every store the tests open by path: with 'postgres', each SQLite "
+        "path a test opens becomes a fresh database on the test PostgreSQL server.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--backend") == "postgres":
+        # Stated, never silent: these test SQLite itself, or a path shared with a subprocess.
+        only = [i for i in items if i.get_closest_marker("sqlite_only")]
+        if only:
+            config.hook.pytest_deselected(items=only)
+            items[:] = [i for i in items if not i.get_closest_marker("sqlite_only")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """With ``--backend postgres``, ``open_store("sqlite:///PATH")`` opens a PostgreSQL
+    database made for that path (the same one each time the path is opened)."""
+    backend = request.config.getoption("--backend")
+    if backend != "postgres":
+        yield backend
+        return
+    from paperboy.store import sqlite as sqlite_backend
+    from paperboy.store.postgres import PostgresStore
+
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    databases: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def redirected(path, *, migrate: str = "auto"):
+        key = str(path)
+        with lock:
+            url = databases.get(key)
+            if url is None:
+                url = databases[key] = server.fresh_database(f"p_{secrets.token_hex(6)}")
+        return PostgresStore(url, migrate=migrate, pool_size=4)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sqlite_backend, "SQLiteStore", redirected)
+        yield backend

@@ -90,8 +90,10 @@ def test_stats_and_show_json(tmp_path: Path, data: Path) -> None:
 def test_show_unknown_and_bad_db(tmp_path: Path) -> None:
     code, _, err = run("--db", str(tmp_path / "p.db"), "show", "2503.99999")
     assert code == 1 and "no paper '2503.99999'" in err
-    code, _, err = run("--db", "postgres://x/y", "stats")
-    assert code == 1 and "unsupported database scheme 'postgres'" in err
+    code, _, err = run("--db", "postgresql://u:hunter2@127.0.0.1:1/y", "stats")
+    assert code == 1 and "cannot connect" in err and "hunter2" not in err
+    code, _, err = run("--db", "mysql://x/y", "stats")
+    assert code == 1 and "unsupported database scheme 'mysql'" in err
 
 
 def test_python_dash_m_entry_point(tmp_path: Path, data: Path) -> None:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 
+import pytest
 from typer.testing import CliRunner
 
 from paperboy.cli import app
@@ -76,6 +77,7 @@ def test_ingest_arxiv_stopped_upstream_exits_1(tmp_path, replay_server):
     assert code == 1 and "HTTP 503" in out and "rerun to continue" in out
 
 
+@pytest.mark.sqlite_only  # a SQLite file shared with a subprocess, or its in-process index
 def test_killed_harvest_resumes_to_the_same_database(tmp_path, replay_server):
     gate = threading.Event()  # page 2 hangs until the test has killed the harvester
     Reply = replay_server.Reply

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from paperboy.ingest.adapt import Rejected, build_paper
 from paperboy.ingest.jobs import import_files, import_records
 from paperboy.store import open_store
@@ -58,6 +60,7 @@ def test_import_files_accepts_many_files_and_sums(tmp_path: Path) -> None:
         assert report.summary() == {"added": 40, "updated": 0, "unchanged": 40, "rejected": 0}
 
 
+@pytest.mark.sqlite_only  # a SQLite file shared with a subprocess, or its in-process index
 def test_kill_9_mid_import_then_rerun_equals_a_clean_import(tmp_path: Path) -> None:
     n = 20_000
     data = synthetic(tmp_path / "big.jsonl", n)

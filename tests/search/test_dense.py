@@ -1,6 +1,7 @@
 """Exact and approximate nearest neighbours, and the cached index following the store."""
 
 import numpy as np
+import pytest
 
 from paperboy.store.sqlite.vector_index import (
     ExactIndex,
@@ -39,6 +40,7 @@ def test_ivf_recall_against_exact():
     assert build_index(ids, x).kind == "exact"
 
 
+@pytest.mark.sqlite_only  # a SQLite file shared with a subprocess, or its in-process index
 def test_index_rebuilds_only_when_vectors_change(store, monkeypatch):
     from paperboy.store.sqlite import vectors
 

@@ -87,6 +87,7 @@ def test_a_wildcard_category_is_literal_in_the_store(store):
     assert hits == []
 
 
+@pytest.mark.sqlite_only  # FTS5's own error text; PostgreSQL never sees a NUL (tests/store)
 def test_a_failed_full_text_search_names_no_internals(store, caplog):
     with caplog.at_level(logging.WARNING, logger="paperboy.store.sqlite"):
         with pytest.raises(ValueError) as info:

@@ -295,3 +295,14 @@ def test_concurrent_overlapping_imports_end_as_one_after_the_other(store: Store)
         else:  # in both batches: the newer version's text, and a listing date of one order
             assert (p.version, p.title) == (2, f"New {i}")
             assert p.listing_date in (date(2024, 1, 2), date(2024, 1, 9))
+
+
+def test_hostile_text_never_reaches_the_database_as_an_error(store: Store) -> None:
+    store.papers.upsert_papers([paper("2401.00001", title="a b")])
+    assert store.papers.find_paper("2401\x0000001") is None
+    try:
+        hits = store.papers.lexical_search(TextQuery(phrases=("a\x00b",)))
+    except ValueError as exc:
+        assert str(exc) == "cannot search for that query"
+    else:
+        assert [h.id for h in hits] in ([], ["2401.00001"])

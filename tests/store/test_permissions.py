@@ -5,8 +5,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from paperboy.models.paper import Paper
 from paperboy.store import open_store
+
+pytestmark = pytest.mark.sqlite_only  # SQLite itself: files, WAL, modes
 
 
 def mode(path: Path) -> int:

@@ -16,6 +16,8 @@ from paperboy.store.sqlite import SQLiteStore
 
 from .contract import paper
 
+pytestmark = pytest.mark.sqlite_only  # SQLite itself: files, WAL, modes
+
 
 @pytest.fixture
 def store(tmp_path: Path):

@@ -93,8 +93,8 @@ class PaperStore(ABC):
         """A paper by any id form people paste (``2401.01234v2``, ``arXiv:…``, an abs URL),
         or by a corpus id as given."""
         raw_id = raw_id.strip()
-        if not raw_id or len(raw_id) > 300:
-            return None
+        if not raw_id or len(raw_id) > 300 or not raw_id.isprintable():
+            return None  # no stored id has control characters (they are refused at import)
         try:
             canonical = parse_arxiv_id(raw_id).id
         except ValueError:

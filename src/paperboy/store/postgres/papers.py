@@ -10,6 +10,7 @@ applied to term frequencies), so both backends rank alike.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
 from paperboy.store.papers import PaperStore
 from paperboy.store.postgres.db import Database
 
+log = logging.getLogger(__name__)
 K1, B = 1.2, 0.75
 CANDIDATES = 20_000  # matches scored per query at most; past that the GIN order decides
 _COLUMNS = (
@@ -273,7 +275,7 @@ class PostgresPapers(PaperStore):
             "SELECT x.i, ARRAY(SELECT u.lexeme FROM unnest(to_tsvector('english', x.t)) u"
             " ORDER BY u.positions[1])"
             " FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, i) ORDER BY x.i",
-            (list(texts),),
+            ([t.replace("\x00", " ") for t in texts],),
         )
         return [list(r[1]) for r in rows]
 
@@ -342,7 +344,11 @@ class PostgresPapers(PaperStore):
             lexemes, idf, tsquery, *params, CANDIDATES, K1 + 1, K1, B, B, avgdl,
             weights.title, weights.abstract, weights.authors, lexemes, limit,
         ]  # fmt: skip
-        rows = self.db.read(sql, args)
+        try:
+            rows = self.db.read(sql, args)
+        except psycopg.Error as exc:
+            log.warning("full-text search for %r failed: %s", tsquery, exc)
+            raise ValueError("cannot search for that query") from None
         return [Hit(pid, float(score)) for pid, score in rows]
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
