@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from paperboy.ingest.adapt import Rejected, build_paper
+from paperboy.ingest.formats.adapt import Rejected, build_paper
 from paperboy.ingest.jobs import import_files, import_records
 from paperboy.store import open_store
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered, ResponseCache
-from paperboy.api.lists import paper_or_404
 from paperboy.config import Settings
+from paperboy.core.lists import paper_or_404
 from paperboy.models.paper import Paper
 from paperboy.store import Store
 

@@ -24,7 +24,8 @@ from paperboy.api.deps import (
     paper_response,
     services,
 )
-from paperboy.api.lists import (
+from paperboy.api.schema import daily_item, paper_json, paper_markdown
+from paperboy.core.lists import (
     MAX_LIMIT,
     SearchParams,
     daily_list,
@@ -32,7 +33,6 @@ from paperboy.api.lists import (
     search_list,
     trending_list,
 )
-from paperboy.api.schema import daily_item, paper_json, paper_markdown
 from paperboy.models.paper import Paper
 from paperboy.search.types import SearchResponse
 

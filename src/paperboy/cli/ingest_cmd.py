@@ -9,9 +9,9 @@ import typer
 
 from paperboy.cli.app import Context, date_option, err, fail, progress_bar
 from paperboy.cli.data import finish_import
-from paperboy.ingest.http import Fetcher
+from paperboy.ingest.harvest.http import Fetcher
+from paperboy.ingest.harvest.stopped import IngestStopped
 from paperboy.ingest.jobs import ImportReport, Progress
-from paperboy.ingest.stopped import IngestStopped
 
 ingest = typer.Typer(help="Fetch papers from arXiv or Hugging Face.", no_args_is_help=True)
 
@@ -60,7 +60,7 @@ def arxiv(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Harvest arXiv over OAI-PMH (resumable, daily delta by default), or look up --id ids."""
-    from paperboy.ingest import arxiv_api, oaipmh
+    from paperboy.ingest.harvest import arxiv_api, oaipmh
 
     c: Context = ctx.obj
     if ids:
@@ -105,7 +105,7 @@ def hf(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Import Hugging Face daily papers (the latest list, or one date, week or month)."""
-    from paperboy.ingest import hf_daily
+    from paperboy.ingest.harvest import hf_daily
 
     c: Context = ctx.obj
     try:

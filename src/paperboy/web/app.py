@@ -25,8 +25,8 @@ import paperboy
 from paperboy.api import bibtex, feeds, hf
 from paperboy.api.cache import ResponseCache
 from paperboy.api.deps import Services
-from paperboy.api.lists import ParamError
 from paperboy.config import Settings
+from paperboy.core.lists import ParamError
 from paperboy.store import Store
 from paperboy.web import pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts

@@ -1,7 +1,7 @@
 """HTML pages: daily (day, week, month), trending, search and one paper.
 
 Handlers parse, call the same query function as the JSON and Atom twins
-(``paperboy.api.lists``), and render a template; the rendered HTML is cached like the API.
+(``paperboy.core.lists``), and render a template; the rendered HTML is cached like the API.
 Search, facets and related papers come from the one ``Searcher`` only.
 """
 
@@ -17,7 +17,7 @@ from starlette.responses import Response
 from paperboy.api.bibtex import to_bibtex
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.api.lists import (
+from paperboy.core.lists import (
     SearchParams,
     daily_list,
     paper_or_404,
