@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from paperboy.ingest.arxiv_api import lookup
-from paperboy.ingest.http import Fetcher
-from paperboy.ingest.stopped import IngestStopped
+from paperboy.ingest.harvest.arxiv_api import lookup
+from paperboy.ingest.harvest.http import Fetcher
+from paperboy.ingest.harvest.stopped import IngestStopped
 
 from .helpers import new_store, recorded
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from paperboy.ingest import atom
-from paperboy.ingest.formats import detect
-from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import SourceFile
+from paperboy.ingest.formats import atom
+from paperboy.ingest.formats.registry import detect
+from paperboy.ingest.formats.source import SourceFile
+from paperboy.ingest.jobs import import_files, import_records
 from paperboy.models.paper import MAX_TITLE, TRUNCATED
 
 from .helpers import ARXIV_API, new_store, recorded
+from .recorded import read as read_recorded
 
 
 def _write_body(tmp_path, name: str, body: str | bytes):
@@ -37,11 +37,10 @@ def _feed(*entries: str) -> str:
     )
 
 
-def test_recorded_response_files_import_with_their_fields(tmp_path):
+def test_recorded_responses_import_with_their_fields(tmp_path):
     with new_store(tmp_path) as store:
         paths = sorted(ARXIV_API.glob("id_*.json"))
-        report = import_files(store, paths)
-        assert report.failed_files == []
+        report = import_records(store, (r for p in paths for r in read_recorded(SourceFile(p))))
         assert report.rejected == 1  # the "abc" error feed, and only it
         assert "incorrect id format for abc" in str(report.errors[0])
         p = store.papers.get_paper("quant-ph/0201082")
@@ -169,11 +168,3 @@ def test_wrong_encoding_is_reported_with_its_position(tmp_path):
         assert store.papers.count_papers() == 1  # the entry before the bad byte
     (error,) = report.errors
     assert error.location.startswith("line 4,") and "UTF-8" in error.reason
-
-
-def test_recorded_wrapper_that_is_not_json_is_a_file_error(tmp_path):
-    text = json.dumps(recorded("id_2104.12255v1"))[:-40]
-    path = _write_body(tmp_path, "cut.json", text)
-    with new_store(tmp_path) as store:
-        report = import_files(store, [path])
-    assert report.failed_files == [str(path)] and "invalid JSON" in report.errors[0]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.ingest import source
+from paperboy.ingest.formats import source
+from paperboy.ingest.formats.source import MAX_LINE, SourceError, SourceFile
 from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import MAX_LINE, SourceError, SourceFile
 
 from .helpers import new_store
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from paperboy.ingest.hf_daily import fetch_daily, period_params
-from paperboy.ingest.http import Fetcher
-from paperboy.ingest.stopped import IngestStopped
+from paperboy.ingest.harvest.hf_daily import fetch_daily, period_params
+from paperboy.ingest.harvest.http import Fetcher
+from paperboy.ingest.harvest.stopped import IngestStopped
 
 from .helpers import HF, new_store
 

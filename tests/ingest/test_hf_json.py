@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from paperboy.ingest import hf_json
-from paperboy.ingest.formats import detect
+from paperboy.ingest.formats import hf_json
+from paperboy.ingest.formats.registry import detect
+from paperboy.ingest.formats.source import SourceFile
 from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import SourceFile
 from paperboy.models.paper import MAX_TITLE
 
 from .helpers import HF, new_store

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from paperboy.ingest.http import USER_AGENT, Fetcher, FetchError
+from paperboy.ingest.harvest.http import USER_AGENT, Fetcher, FetchError
 
 
 class FakeTime:

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from paperboy.cli import app
-from paperboy.ingest.http import Fetcher
-from paperboy.ingest.oaipmh import harvest, state_keys
+from paperboy.ingest.harvest.http import Fetcher
+from paperboy.ingest.harvest.oaipmh import harvest, state_keys
 
 from .helpers import HF, OAI, new_store, recorded, snapshot
 from .test_oaipmh import TOKENS, WINDOW, serve_pages

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.ingest.adapt import Rejected, build_paper
+from paperboy.ingest.formats.adapt import Rejected, build_paper
 from paperboy.ingest.jobs import import_files, import_records
 from paperboy.store import open_store
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.ingest.adapt import LOCAL, resolve_id
-from paperboy.ingest.formats import detect
+from paperboy.ingest.formats.adapt import LOCAL, resolve_id
+from paperboy.ingest.formats.registry import detect
+from paperboy.ingest.formats.source import MAX_LINE, SourceFile
 from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import MAX_LINE, SourceFile
 from paperboy.models.paper import MAX_ABSTRACT, PaperError
 from paperboy.store import open_store
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from paperboy.ingest import oai
-from paperboy.ingest.formats import detect
+from paperboy.ingest.formats import oai
+from paperboy.ingest.formats.registry import detect
+from paperboy.ingest.formats.source import SourceFile
 from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import SourceFile
 
 from .helpers import OAI, new_store
 

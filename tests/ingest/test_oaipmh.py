@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from paperboy.ingest.http import Fetcher
-from paperboy.ingest.oaipmh import HarvestError, harvest, state_keys
+from paperboy.ingest.harvest.http import Fetcher
+from paperboy.ingest.harvest.oaipmh import HarvestError, harvest, state_keys
 
 from .helpers import OAI, new_store, snapshot
 

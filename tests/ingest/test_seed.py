@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.ingest import seed
-from paperboy.ingest.formats import detect
+from paperboy.ingest.formats import seed
+from paperboy.ingest.formats.registry import detect
+from paperboy.ingest.formats.source import SourceFile
 from paperboy.ingest.jobs import import_files
-from paperboy.ingest.source import SourceFile
 
 from .helpers import new_store
 

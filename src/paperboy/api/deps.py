@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered, ResponseCache
-from paperboy.api.lists import paper_or_404
 from paperboy.config import Settings
+from paperboy.core.papers import find_paper_or_raise
 from paperboy.models.paper import Paper
 from paperboy.store import Store
 
@@ -54,7 +54,7 @@ async def paper_response(
     """A cached rendering of one paper; an unknown id is a 404 naming it."""
     svc = services(request)
     return await svc.cache.respond(
-        request, lambda: render(paper_or_404(svc.store, paper_id)), params=()
+        request, lambda: render(find_paper_or_raise(svc.store, paper_id)), params=()
     )
 
 

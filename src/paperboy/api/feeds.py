@@ -24,8 +24,9 @@ from paperboy.api.deps import (
     base_url,
     services,
 )
-from paperboy.api.lists import SearchParams, daily_list, search_list, trending_list
 from paperboy.api.schema import paper_path, xml_safe
+from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.search import SearchParams, search_list
 from paperboy.models.paper import Paper
 
 router = APIRouter()

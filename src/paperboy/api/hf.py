@@ -24,15 +24,11 @@ from paperboy.api.deps import (
     paper_response,
     services,
 )
-from paperboy.api.lists import (
-    MAX_LIMIT,
-    SearchParams,
-    daily_list,
-    paper_or_404,
-    search_list,
-    trending_list,
-)
 from paperboy.api.schema import daily_item, paper_json, paper_markdown
+from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.papers import find_paper_or_raise
+from paperboy.core.periods import MAX_LIMIT
+from paperboy.core.search import SearchParams, search_list
 from paperboy.models.paper import Paper
 from paperboy.search.types import SearchResponse
 
@@ -168,7 +164,7 @@ async def paperboy_related(
     svc = services(request)
 
     def render() -> Rendered:
-        paper = paper_or_404(svc.store, paper_id)
+        paper = find_paper_or_raise(svc.store, paper_id)
         related = svc.searcher.related(paper.id, limit)
         return as_json(
             [daily_item(r.paper, extra={"score": r.score, "reason": r.reason}) for r in related]

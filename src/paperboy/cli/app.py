@@ -19,6 +19,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -92,9 +93,26 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
 
 
+class Advance:
+    """What ``progress_bar`` yields: call it with a count done; ``set_total`` sizes the bar
+    once the job knows how much there is."""
+
+    def __init__(self, prog: Progress, task: TaskID) -> None:
+        self._prog, self._task = prog, task
+
+    def __call__(self, n: int = 1) -> None:
+        self._prog.advance(self._task, n)
+        speed = self._prog.tasks[self._task].speed
+        if speed:
+            self._prog.update(self._task, rate=f"{speed:,.0f}/s")
+
+    def set_total(self, total: int) -> None:
+        self._prog.update(self._task, total=total)
+
+
 @contextmanager
-def progress_bar(description: str, total: int | None = None) -> Iterator[Any]:
-    """A rich progress bar on stderr; yields ``advance(n)``. Shows rate and ETA when sized."""
+def progress_bar(description: str, total: int | None = None) -> Iterator[Advance]:
+    """A rich progress bar on stderr; yields an ``Advance``. Shows rate and ETA when sized."""
     columns = [
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -105,12 +123,4 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Any]:
         TimeRemainingColumn(),
     ]
     with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as prog:
-        task = prog.add_task(description, total=total, rate="")
-
-        def advance(n: int = 1) -> None:
-            prog.advance(task, n)
-            speed = prog.tasks[task].speed
-            if speed:
-                prog.update(task, rate=f"{speed:,.0f}/s")
-
-        yield advance
+        yield Advance(prog, prog.add_task(description, total=total, rate=""))

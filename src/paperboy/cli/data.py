@@ -11,7 +11,7 @@ from rich.table import Table
 
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
 from paperboy.demo import load_demo
-from paperboy.ingest.formats import FORMATS
+from paperboy.ingest.formats.registry import FORMATS
 from paperboy.ingest.jobs import ImportReport, import_files
 from paperboy.store import Store
 

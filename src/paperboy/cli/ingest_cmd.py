@@ -9,9 +9,8 @@ import typer
 
 from paperboy.cli.app import Context, date_option, err, fail, progress_bar
 from paperboy.cli.data import finish_import
-from paperboy.ingest.http import Fetcher
+from paperboy.core.errors import InvalidParameter
 from paperboy.ingest.jobs import ImportReport, Progress
-from paperboy.ingest.stopped import IngestStopped
 
 ingest = typer.Typer(help="Fetch papers from arXiv or Hugging Face.", no_args_is_help=True)
 
@@ -20,21 +19,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ingest, name="ingest")
 
 
-def _fetcher(c: Context) -> Fetcher:
-    s = c.settings
-    return Fetcher(
-        delay=s.request_delay,
-        max_retries=s.max_retries,
-        upstreams=(s.arxiv_oai_url, s.arxiv_api_url, s.hf_url),
-    )
-
-
 def _run(c: Context, description: str, job: Callable[..., ImportReport], as_json: bool) -> None:
     """Run one ingest job with a progress bar; print the counts; exit 0 only if all went in."""
+    from paperboy.core.harvest import IngestStopped
+
     problem = None
-    with c.store() as store, _fetcher(c) as fetcher, progress_bar(description) as advance:
+    with c.store() as store, progress_bar(description) as advance:
         try:
-            report = job(store, fetcher, advance)
+            report = job(store, advance)
         except IngestStopped as exc:
             report, problem = exc.report, str(exc)
         except ValueError as exc:
@@ -65,33 +57,32 @@ def arxiv(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Harvest arXiv over OAI-PMH (resumable, daily delta by default), or look up --id ids."""
-    from paperboy.ingest import arxiv_api, oaipmh
+    from paperboy.core import harvest  # httpx loads only for the commands that need it
 
     c: Context = ctx.obj
     if ids:
         if from_ or until or set_:
             fail("--id looks papers up by id; it does not combine with --from, --until or --set")
 
-        def job(store, fetcher, advance: Progress) -> ImportReport:
-            return arxiv_api.lookup(store, fetcher, c.settings.arxiv_api_url, ids, progress=advance)
+        def lookup(store, advance: Progress) -> ImportReport:
+            return harvest.lookup_arxiv_ids(store, c.settings, ids, progress=advance)
 
-        _run(c, "looking up", job, as_json)
+        _run(c, "looking up", lookup, as_json)
         return
-    if fmt not in oaipmh.PREFIXES:
-        fail(f"--format {fmt!r}: expected one of {', '.join(oaipmh.PREFIXES)}")
     start, end = date_option(from_, "--from"), date_option(until, "--until")
-    if start and end and start > end:
-        fail(f"--from {start} is after --until {end}")
+    try:
+        harvest.check_arxiv_options(fmt, start, end)
+    except InvalidParameter as exc:
+        fail(str(exc))
 
-    def job(store, fetcher, advance: Progress) -> ImportReport:
-        report = oaipmh.harvest(
+    def job(store, advance: Progress) -> ImportReport:
+        report = harvest.harvest_arxiv(
             store,
-            fetcher,
-            c.settings.arxiv_oai_url,
-            prefix=fmt,
-            from_=start,
+            c.settings,
+            since=start,
             until=end,
-            set_=set_,
+            set_spec=set_,
+            metadata_format=fmt,
             progress=advance,
         )
         if report.deleted:
@@ -110,17 +101,17 @@ def hf(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Import Hugging Face daily papers (the latest list, or one date, week or month)."""
-    from paperboy.ingest import hf_daily
+    from paperboy.core import harvest
 
     c: Context = ctx.obj
     try:
-        hf_daily.period_params(day, week, month)
-    except ValueError as exc:
+        harvest.check_hf_period(day, week, month)
+    except InvalidParameter as exc:
         fail(str(exc))
 
-    def job(store, fetcher, advance: Progress) -> ImportReport:
-        return hf_daily.fetch_daily(
-            store, fetcher, c.settings.hf_url, date=day, week=week, month=month, progress=advance
+    def job(store, advance: Progress) -> ImportReport:
+        return harvest.fetch_hf(
+            store, c.settings, day=day, week=week, month=month, progress=advance
         )
 
     _run(c, "fetching", job, as_json)

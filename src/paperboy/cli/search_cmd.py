@@ -167,19 +167,24 @@ def embed(
     ] = True,
 ) -> None:
     """Compute vectors for new and changed papers (the others keep theirs)."""
-    from paperboy.search.embed import Embedder, ModelUnavailable, refresh_vectors, stale_papers
+    from paperboy.core.embed import ModelUnavailable, embed_new
 
     c: Context = ctx.obj
-    embedder = Embedder(c.settings.embed_model, batch_size)
     with c.store() as store:
-        stale = stale_papers(store, embedder.name, with_passages)
         try:
-            with progress_bar("embedding papers", total=len(stale)) as advance:
-                report = refresh_vectors(store, embedder, stale, progress=advance)
+            with progress_bar("embedding papers") as advance:
+                report = embed_new(
+                    store,
+                    c.settings,
+                    passages=with_passages,
+                    batch_size=batch_size,
+                    progress=advance,
+                    on_total=advance.set_total,
+                )
         except ModelUnavailable as exc:
             fail(str(exc))
     out.print(
-        f"embedded {report.embedded} papers ({report.passages} passages) with {embedder.name}; "
+        f"embedded {report.embedded} papers ({report.passages} passages) with {report.model}; "
         f"{report.current} were already up to date"
     )
 

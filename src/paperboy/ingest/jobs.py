@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperboy.ingest.adapt import Rejected
-from paperboy.ingest.formats import detect, format_named
-from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.ingest.formats.adapt import Rejected
+from paperboy.ingest.formats.registry import detect, format_named
+from paperboy.ingest.formats.source import SourceError, SourceFile
 from paperboy.models.paper import Paper
 from paperboy.models.query import UpsertCounts
 from paperboy.store import Store

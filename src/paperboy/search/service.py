@@ -13,7 +13,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from paperboy.config import Settings
 from paperboy.models.paper import Paper
@@ -67,6 +66,9 @@ class Searcher:
         (a 75k exact scan: ~5 ms); concurrent requests still use every core.
         """
         if self._workers is None:
+            # Imported here: threadpoolctl sets KMP_DUPLICATE_LIB_OK in os.environ on import.
+            from threadpoolctl import threadpool_limits
+
             threadpool_limits(limits=1, user_api="blas")
             self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperboy-embed")
         return self._workers

@@ -25,8 +25,8 @@ import paperboy
 from paperboy.api import bibtex, feeds, hf
 from paperboy.api.cache import ResponseCache
 from paperboy.api.deps import Services
-from paperboy.api.lists import ParamError
 from paperboy.config import Settings
+from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.store import Store
 from paperboy.web import pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
@@ -126,9 +126,14 @@ def create_app(
         )
         return HTMLResponse(body, status_code=status, headers=headers)
 
-    @app.exception_handler(ParamError)
-    async def param_error(request: Request, exc: ParamError) -> Response:
+    # The core's domain errors become HTTP statuses here, and only here.
+    @app.exception_handler(InvalidParameter)
+    async def invalid_parameter(request: Request, exc: InvalidParameter) -> Response:
         return error(request, 422, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error(request, 404, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

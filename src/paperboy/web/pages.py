@@ -1,7 +1,7 @@
 """HTML pages: daily (day, week, month), trending, search and one paper.
 
 Handlers parse, call the same query function as the JSON and Atom twins
-(``paperboy.api.lists``), and render a template; the rendered HTML is cached like the API.
+(``paperboy.core``), and render a template; the rendered HTML is cached like the API.
 Search, facets and related papers come from the one ``Searcher`` only.
 """
 
@@ -17,13 +17,9 @@ from starlette.responses import Response
 from paperboy.api.bibtex import to_bibtex
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.api.lists import (
-    SearchParams,
-    daily_list,
-    paper_or_404,
-    search_list,
-    trending_list,
-)
+from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.papers import find_paper_or_raise
+from paperboy.core.search import SearchParams, search_list
 from paperboy.search.types import SORTS
 
 log = logging.getLogger(__name__)
@@ -136,7 +132,7 @@ async def paper_page(request: Request, paper_id: str) -> Response:
     env = _env(request)
 
     def render() -> Rendered:
-        paper = paper_or_404(svc.store, paper_id)
+        paper = find_paper_or_raise(svc.store, paper_id)
         try:
             related = svc.searcher.related(paper.id, RELATED)
         except Exception:  # related papers are a bonus; the page must still render

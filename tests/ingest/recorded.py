@@ -1,14 +1,14 @@
-"""A recorded HTTP response, ``{"url", "status_code", "body"}`` (how the arXiv API fixtures
-are kept): the body is read in whichever XML format it is in."""
+"""Test-only reader for a recorded HTTP response, ``{"url", "status_code", "body"}`` (how the
+arXiv API fixtures are kept): the body is read in whichever XML format it is in."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from paperboy.ingest import atom, oai
-from paperboy.ingest.adapt import Rejected
-from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.ingest.formats import atom, oai
+from paperboy.ingest.formats.adapt import Rejected
+from paperboy.ingest.formats.source import SourceError, SourceFile
 from paperboy.models.paper import Paper
 
 NAME = "recorded-response"

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from paperboy.ingest.adapt import Rejected, build_paper, resolve_id, to_date
-from paperboy.ingest.source import SourceFile
-from paperboy.ingest.xmlparse import child_text, iter_elements, looks_like_xml
+from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
+from paperboy.ingest.formats.source import SourceFile
+from paperboy.ingest.formats.xmlparse import child_text, iter_elements, looks_like_xml
 from paperboy.models.paper import ARXIV, Paper, PaperError
 
 NAME = "arxiv-atom"

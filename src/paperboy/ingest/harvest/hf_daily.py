@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import re
 
-from paperboy.ingest import hf_json
-from paperboy.ingest.http import Fetcher, FetchError
+from paperboy.ingest.formats import hf_json
+from paperboy.ingest.formats.source import SourceError
+from paperboy.ingest.harvest.http import Fetcher, FetchError
+from paperboy.ingest.harvest.stopped import IngestStopped
 from paperboy.ingest.jobs import ImportReport, Progress, import_records
-from paperboy.ingest.source import SourceError
-from paperboy.ingest.stopped import IngestStopped
 from paperboy.models.paper import Paper
 from paperboy.store import Store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from paperboy.ingest import atom, hf_json, jsonl, oai, recorded, seed
-from paperboy.ingest.adapt import Rejected
-from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.ingest.formats import atom, hf_json, jsonl, oai, seed
+from paperboy.ingest.formats.adapt import Rejected
+from paperboy.ingest.formats.source import SourceError, SourceFile
 from paperboy.models.paper import Paper
 
 Reader = Callable[[SourceFile, str | None], Iterator[Paper | Rejected]]
@@ -23,12 +23,6 @@ class Format:
 
 # Most specific first: detection takes the first format whose sniff accepts the head.
 FORMATS: list[Format] = [
-    Format(
-        recorded.NAME,
-        "Recorded HTTP response {url, status_code, body} with an arXiv XML body",
-        recorded.sniff,
-        recorded.read,
-    ),
     Format(
         seed.NAME,
         "Captured Daily Papers page {source, papers: [{title, abstract, ...}]}",

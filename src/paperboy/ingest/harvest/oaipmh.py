@@ -13,10 +13,10 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
-from paperboy.ingest import oai
-from paperboy.ingest.http import Fetcher, FetchError
+from paperboy.ingest.formats import oai
+from paperboy.ingest.harvest.http import Fetcher, FetchError
+from paperboy.ingest.harvest.stopped import IngestStopped
 from paperboy.ingest.jobs import ImportReport, Progress, import_records
-from paperboy.ingest.stopped import IngestStopped
 from paperboy.store import Store
 
 log = logging.getLogger(__name__)

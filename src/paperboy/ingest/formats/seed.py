@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from paperboy.ingest.adapt import Rejected, build_paper
-from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.ingest.formats.adapt import Rejected, build_paper
+from paperboy.ingest.formats.source import SourceError, SourceFile
 from paperboy.models.paper import Paper, PaperError
 
 NAME = "seed-page"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
-from paperboy.ingest.adapt import Rejected, build_paper, resolve_id, to_date
-from paperboy.ingest.source import SourceFile
-from paperboy.ingest.xmlparse import child_text, iter_elements, looks_like_xml
+from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
+from paperboy.ingest.formats.source import SourceFile
+from paperboy.ingest.formats.xmlparse import child_text, iter_elements, looks_like_xml
 from paperboy.models.paper import ARXIV, Paper, PaperError
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from paperboy.ingest.adapt import Rejected, build_paper, resolve_id, to_date
-from paperboy.ingest.source import SourceError, SourceFile
+from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
+from paperboy.ingest.formats.source import SourceError, SourceFile
 from paperboy.models.paper import ARXIV, Paper, PaperError, printable
 
 NAME = "hf-daily"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 
-from paperboy.ingest import atom
-from paperboy.ingest.adapt import Rejected
-from paperboy.ingest.http import Fetcher, FetchError
+from paperboy.ingest.formats import atom
+from paperboy.ingest.formats.adapt import Rejected
+from paperboy.ingest.harvest.http import Fetcher, FetchError
+from paperboy.ingest.harvest.stopped import IngestStopped
 from paperboy.ingest.jobs import ImportReport, Progress, import_records
-from paperboy.ingest.stopped import IngestStopped
 from paperboy.models.arxiv_id import ArxivId, parse_arxiv_id
 from paperboy.models.paper import Paper
 from paperboy.store import Store

@@ -10,8 +10,8 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException, EntitiesForbidden
 from defusedxml.ElementTree import ParseError, iterparse
 
-from paperboy.ingest.adapt import Rejected
-from paperboy.ingest.source import SourceError
+from paperboy.ingest.formats.adapt import Rejected
+from paperboy.ingest.formats.source import SourceError
 
 
 def iter_elements(data: bytes, source: str, tags: frozenset[str]) -> Iterator[Element | Rejected]:

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from paperboy.ingest.adapt import Rejected
+from paperboy.ingest.formats.adapt import Rejected
 
 MAX_LINE = 1_000_000  # bytes; a longer JSON line is rejected unread
 # Bytes, after decompression, of a file read whole (JSON, XML). Such formats must be parsed

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from paperboy.ingest.adapt import Rejected, build_paper, resolve_id, to_date
-from paperboy.ingest.source import SourceFile
+from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
+from paperboy.ingest.formats.source import SourceFile
 from paperboy.models.paper import Paper, PaperError
 
 NAME = "jsonl"
