@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import paper_response
+from paperboy.api.responses import PAPER, BibtexResponse
 from paperboy.models.paper import Paper
 
 router = APIRouter()
@@ -81,7 +82,13 @@ def to_bibtex(paper: Paper) -> str:
     return f"@misc{{{cite_key(paper)},\n{body}\n}}\n"
 
 
-@router.get("/papers/{paper_id:path}.bib", tags=["Export"], summary="One paper as BibTeX")
+@router.get(
+    "/papers/{paper_id:path}.bib",
+    tags=["Export"],
+    summary="One paper as BibTeX",
+    response_class=BibtexResponse,
+    responses=PAPER,
+)
 async def paper_bib(request: Request, paper_id: str) -> Response:
     def render(paper: Paper) -> Rendered:
         filename = cite_key(paper) + ".bib"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,12 +16,6 @@ from paperboy.config import Settings
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.models.paper import Paper
 from paperboy.store import Store
-
-# Query parameters that several search routes (JSON, Atom) share.
-SearchText = Annotated[str, Query(description="Words, phrases, an arXiv id or a title")]
-SearchSort = Annotated[str, Query(description="relevance, date or trending")]
-CategoryParam = Annotated[str | None, Query(description="cs.CL, or several comma-separated")]
-AuthorParam = Annotated[str | None, Query(description="Part of an author's name")]
 
 
 @dataclass

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from feedgen.feed import FeedGenerator
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import (
-    AuthorParam,
-    CategoryParam,
+from paperboy.api.deps import absolute_url, base_url, services
+from paperboy.api.params import (
+    PERIOD_DOC,
+    Author,
+    Category,
+    Day,
+    Month,
     SearchSort,
-    absolute_url,
-    base_url,
-    services,
+    SearchText,
+    Week,
 )
+from paperboy.api.responses import INVALID, AtomResponse
 from paperboy.api.schema import paper_path, xml_safe
 from paperboy.core.lists import daily_list, trending_list
 from paperboy.core.search import SearchParams, search_list
@@ -93,12 +96,16 @@ def _atom(body: bytes) -> Rendered:
     return Rendered(body, ATOM)
 
 
-@router.get("/feeds/daily.atom", tags=["Feeds"], summary="The daily list as Atom")
+@router.get(
+    "/feeds/daily.atom",
+    tags=["Feeds"],
+    summary="The daily list as Atom",
+    response_class=AtomResponse,
+    responses=INVALID,
+    openapi_extra=PERIOD_DOC,
+)
 async def daily_feed(
-    request: Request,
-    date: Annotated[str | None, Query(description="YYYY-MM-DD; default the newest day")] = None,
-    week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W26")] = None,
-    month: Annotated[str | None, Query(description="YYYY-MM")] = None,
+    request: Request, date: Day = None, week: Week = None, month: Month = None
 ) -> Response:
     svc = services(request)
     base = base_url(request)
@@ -123,7 +130,12 @@ async def daily_feed(
     return await svc.cache.respond(request, render, params=(date, week, month))
 
 
-@router.get("/feeds/trending.atom", tags=["Feeds"], summary="Trending papers as Atom")
+@router.get(
+    "/feeds/trending.atom",
+    tags=["Feeds"],
+    summary="Trending papers as Atom",
+    response_class=AtomResponse,
+)
 async def trending_feed(request: Request) -> Response:
     svc = services(request)
     base = base_url(request)
@@ -145,13 +157,19 @@ async def trending_feed(request: Request) -> Response:
     return await svc.cache.respond(request, render, params=())
 
 
-@router.get("/feeds/search.atom", tags=["Feeds"], summary="Any search as Atom")
+@router.get(
+    "/feeds/search.atom",
+    tags=["Feeds"],
+    summary="Any search as Atom",
+    response_class=AtomResponse,
+    responses=INVALID,
+)
 async def search_feed(
     request: Request,
-    q: Annotated[str, Query(description="The search, as on /search")] = "",
+    q: SearchText,
     sort: SearchSort = "date",
-    category: CategoryParam = None,
-    author: AuthorParam = None,
+    category: Category = None,
+    author: Author = None,
 ) -> Response:
     svc = services(request)
     base = base_url(request)

@@ -16,14 +16,24 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
-from paperboy.api.deps import (
-    AuthorParam,
-    CategoryParam,
+from paperboy.api.deps import paper_response, services
+from paperboy.api.params import (
+    PERIOD_DOC,
+    Author,
+    Category,
+    DailySort,
+    DateFrom,
+    DateTo,
+    Day,
+    Limit,
+    Month,
+    Page,
+    SearchPage,
     SearchSort,
     SearchText,
-    paper_response,
-    services,
+    Week,
 )
+from paperboy.api.responses import INVALID, PAPER, MarkdownResponse
 from paperboy.api.schema import daily_item, paper_json, paper_markdown
 from paperboy.core.lists import daily_list, trending_list
 from paperboy.core.papers import find_paper_or_raise
@@ -35,9 +45,6 @@ from paperboy.search.types import SearchResponse
 router = APIRouter()
 HF = "Hugging Face compatible"
 OURS = "Paperboy extensions"
-
-Limit = Annotated[int, Query(ge=1, description="Papers per page; values above 100 are capped.")]
-Page = Annotated[int, Query(ge=0, description="Zero-based page number.")]
 
 
 def as_json(value: object) -> Rendered:
@@ -61,14 +68,20 @@ def search_json(response: SearchResponse) -> dict:
     }
 
 
-@router.get("/api/daily_papers", tags=[HF], summary="Papers listed on a day, week or month")
+@router.get(
+    "/api/daily_papers",
+    tags=[HF],
+    summary="Papers listed on a day, week or month",
+    responses=INVALID,
+    openapi_extra=PERIOD_DOC,
+)
 async def daily_papers(
     request: Request,
-    date: Annotated[str | None, Query(description="YYYY-MM-DD; default the newest day")] = None,
-    week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W26")] = None,
-    month: Annotated[str | None, Query(description="YYYY-MM")] = None,
+    date: Day = None,
+    week: Week = None,
+    month: Month = None,
     submitter: Annotated[str | None, Query(description="Submitter (none here yet)")] = None,
-    sort: Annotated[str, Query(description="publishedAt or trending")] = "publishedAt",
+    sort: DailySort = "publishedAt",
     p: Page = 0,
     limit: Limit = 50,
 ) -> Response:
@@ -86,10 +99,12 @@ async def daily_papers(
     return await svc.cache.respond(request, render, params=key)
 
 
-@router.get("/api/papers/search", tags=[HF], summary="Search papers (Hugging Face shape)")
+@router.get(
+    "/api/papers/search", tags=[HF], summary="Search papers (Hugging Face shape)", responses=INVALID
+)
 async def papers_search(
     request: Request,
-    q: SearchText = "",
+    q: SearchText,
     limit: Limit = 20,
 ) -> Response:
     svc = services(request)
@@ -102,12 +117,18 @@ async def papers_search(
     return await svc.cache.respond(request, render, params=(q, limit))
 
 
-@router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper")
+@router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper", responses=PAPER)
 async def paper_info(request: Request, paper_id: str) -> Response:
     return await paper_response(request, paper_id, lambda paper: as_json(paper_json(paper)))
 
 
-@router.get("/papers/{paper_id:path}.md", tags=[HF], summary="One paper as Markdown")
+@router.get(
+    "/papers/{paper_id:path}.md",
+    tags=[HF],
+    summary="One paper as Markdown",
+    response_class=MarkdownResponse,
+    responses=PAPER,
+)
 async def paper_md(request: Request, paper_id: str) -> Response:
     def render(paper: Paper) -> Rendered:
         return Rendered(paper_markdown(paper).encode(), "text/markdown; charset=utf-8")
@@ -115,18 +136,23 @@ async def paper_md(request: Request, paper_id: str) -> Response:
     return await paper_response(request, paper_id, render)
 
 
-@router.get("/api/paperboy/search", tags=[OURS], summary="Search with filters and facets")
+@router.get(
+    "/api/paperboy/search",
+    tags=[OURS],
+    summary="Search with filters and facets",
+    responses=INVALID,
+)
 async def paperboy_search(
     request: Request,
-    q: SearchText = "",
+    q: SearchText,
     sort: SearchSort = "relevance",
-    category: CategoryParam = None,
-    author: AuthorParam = None,
-    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+    category: Category = None,
+    author: Author = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     facet: Annotated[str | None, Query(description="A facet key from a previous answer")] = None,
     facets: Annotated[bool, Query(description="Compute topic facets")] = True,
-    p: Page = 0,
+    p: SearchPage = 0,
     limit: Limit = 20,
 ) -> Response:
     svc = services(request)
@@ -140,7 +166,12 @@ async def paperboy_search(
     return await svc.cache.respond(request, render, params=key)
 
 
-@router.get("/api/paperboy/trending", tags=[OURS], summary="Trending papers with reasons")
+@router.get(
+    "/api/paperboy/trending",
+    tags=[OURS],
+    summary="Trending papers with reasons",
+    responses=INVALID,
+)
 async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) -> Response:
     svc = services(request)
     limit = min(limit, MAX_LIMIT)
@@ -154,7 +185,10 @@ async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) ->
 
 
 @router.get(
-    "/api/paperboy/related/{paper_id:path}", tags=[OURS], summary="Papers related to one paper"
+    "/api/paperboy/related/{paper_id:path}",
+    tags=[OURS],
+    summary="Papers related to one paper",
+    responses=PAPER,
 )
 async def paperboy_related(
     request: Request,

@@ -25,6 +25,7 @@ import paperboy
 from paperboy.api import bibtex, feeds, hf
 from paperboy.api.cache import ResponseCache
 from paperboy.api.deps import Services
+from paperboy.api.params import HINTS
 from paperboy.config import Settings
 from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.store import Store
@@ -55,7 +56,11 @@ def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        message = err.get("msg", "invalid")
+        hint = HINTS.get((err.get("ctx") or {}).get("pattern", ""))
+        if err.get("type") == "string_pattern_mismatch" and hint:  # the hint, not the regex
+            message = f"{hint}, got {str(err.get('input'))[:40]!r}"
+        parts.append(f"{where}: {message}")
     return "; ".join(parts) or "invalid request"
 
 
