@@ -7,7 +7,7 @@ in as a parameter and must pass the very same tests.
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -17,6 +17,9 @@ from paperboy.models.query import Filters, TextQuery
 from paperboy.store import Store
 
 from .contract import all_vectors, paper
+
+# corpus-7 below comes with no listing day, so the store lists it on the day it stores it.
+TODAY = datetime.now(UTC).date()
 
 
 def test_upsert_counts_and_idempotence(store: Store) -> None:
@@ -90,8 +93,9 @@ def seeded(store: Store) -> Store:
         (Filters(authors=("ada", "turing")), {"2401.00003"}),
         (Filters(authors=("100%_",)), {"2401.00004"}),
         (Filters(authors=("%",)), {"2401.00004"}),
-        (Filters(after=date(2024, 1, 3)), {"2401.00002", "2401.00003", "2401.00004"}),
-        (Filters(before=date(2024, 1, 2)), {"2401.00001", "corpus-7"}),
+        (Filters(after=date(2024, 1, 3)), {"2401.00002", "2401.00003", "2401.00004", "corpus-7"}),
+        (Filters(before=date(2024, 1, 2)), {"2401.00001"}),
+        (Filters(after=TODAY, before=TODAY), {"corpus-7"}),
         (Filters(after=date(2024, 1, 3), before=date(2024, 1, 3)), {"2401.00002"}),
         (Filters(namespace="local"), {"corpus-7"}),
         (Filters(namespace="arxiv", categories=("cs.CL",)), {"2401.00001"}),
@@ -107,17 +111,19 @@ def test_filters(seeded: Store, filters: Filters, expected: set[str]) -> None:
 def test_list_orders_limit_offset(seeded: Store) -> None:
     ids = lambda **kw: [p.id for p in seeded.papers.list_papers(**kw)]  # noqa: E731
     assert ids(order="listing") == [
-        "2401.00004", "2401.00003", "2401.00002", "2401.00001", "corpus-7"
+        "corpus-7", "2401.00004", "2401.00003", "2401.00002", "2401.00001"
     ]  # fmt: skip
     assert ids(order="upvotes")[:2] == ["2401.00002", "2401.00001"]
     assert ids(order="id") == sorted(ids(order="id"))
-    assert ids(order="listing", limit=2, offset=1) == ["2401.00003", "2401.00002"]
+    assert ids(order="listing", limit=2, offset=2) == ["2401.00003", "2401.00002"]
     with pytest.raises(ValueError, match="unknown order"):
         seeded.papers.list_papers(order="random")
 
 
 def test_listing_dates_newest_first_and_filtered(seeded: Store) -> None:
-    assert seeded.papers.listing_dates() == [date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)]
+    assert seeded.papers.listing_dates() == [
+        TODAY, date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)
+    ]  # fmt: skip
     assert seeded.papers.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
 
 
@@ -133,7 +139,7 @@ def test_stats(seeded: Store) -> None:
     s = seeded.stats()
     assert s["papers"] == 5
     assert s["namespaces"] == {"arxiv": 4, "local": 1}
-    assert s["listing_dates"] == ["2024-01-02", "2024-01-04"]
+    assert s["listing_dates"] == ["2024-01-02", TODAY.isoformat()]
     assert s["schema_version"] == seeded.schema_version() > 0
 
 
@@ -295,3 +301,31 @@ def test_concurrent_overlapping_imports_end_as_one_after_the_other(store: Store)
         else:  # in both batches: the newer version's text, and a listing date of one order
             assert (p.version, p.title) == (2, f"New {i}")
             assert p.listing_date in (date(2024, 1, 2), date(2024, 1, 9))
+
+
+def test_a_paper_without_a_listing_day_is_listed_on_its_import_day(store: Store) -> None:
+    store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    stored = store.papers.get_paper("2401.00001")
+    assert (stored.listing_date, stored.listing_basis) == (TODAY, "imported")
+    assert store.papers.count_listed(TODAY, TODAY) == 1
+    # Seeing it again without a day is a no-op, not a move to a later import day.
+    c = store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    assert (c.updated, c.unchanged) == (0, 1)
+
+
+def test_listing_days_by_basis_announced_then_derived_then_imported(store: Store) -> None:
+    derived = dict(listing_date=date(2024, 1, 3), listing_basis="derived")
+    store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    c = store.papers.upsert_papers([paper("2401.00001", **derived)])
+    assert c.updated == 1  # a derived day replaces the import day
+    assert store.papers.get_paper("2401.00001").listing_basis == "derived"
+    # A real announcement day replaces a derived one, even a later one, even from an older
+    # version's record.
+    store.papers.upsert_papers([paper("2401.00001", version=2, **derived)])
+    store.papers.upsert_papers([paper("2401.00001", listing_date=date(2024, 1, 4))])
+    got = store.papers.get_paper("2401.00001")
+    assert (got.listing_date, got.listing_basis, got.version) == (date(2024, 1, 4), None, 2)
+    # ... and no derived day replaces it afterwards.
+    c = store.papers.upsert_papers([paper("2401.00001", version=2, **derived)])
+    assert (c.updated, c.unchanged) == (0, 1)
+    assert store.papers.get_paper("2401.00001").listing_date == date(2024, 1, 4)

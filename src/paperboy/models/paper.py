@@ -29,6 +29,11 @@ MAX_DOI = 200
 MAX_LINKS = 20
 TRUNCATED = " […]"
 
+# How a listing day was found, best first (``None``: the source announced it).
+DERIVED = "derived"  # from arXiv's schedule or an OAI datestamp (models/announce.py)
+IMPORTED = "imported"  # the day the store first saw the paper
+_BASIS_RANK = {None: 0, DERIVED: 1, IMPORTED: 2}
+
 _CODE_LINK = re.compile(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|[\w.-]+\.github\.io)"
     r"/[^\s<>\"'(){}\[\],;]*[^\s<>\"'(){}\[\],;.:!?]",
@@ -56,6 +61,7 @@ class Paper:
     published: date | None = None  # first version
     updated: date | None = None  # latest version
     listing_date: date | None = None  # the day it was announced
+    listing_basis: str | None = None  # None: announced by the source; else DERIVED or IMPORTED
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
@@ -88,7 +94,14 @@ class Paper:
         lists and dates have one spelling) and several times cheaper than a sorted JSON dump,
         which matters because a re-import hashes every record it reads.
         """
-        blob = repr(tuple(getattr(self, name) for name in _CONTENT_FIELDS))
+        values = tuple(getattr(self, name) for name in _CONTENT_FIELDS)
+        if self.listing_basis == IMPORTED:
+            # The import day is bookkeeping, like first_seen: a re-import without a listing
+            # day stays a no-op. Records without a basis hash as they did before it existed.
+            values = values[:_LISTING_AT] + (None,) + values[_LISTING_AT + 1 :]
+        elif self.listing_basis is not None:
+            values += (self.listing_basis,)
+        blob = repr(values)
         return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def to_dict(self) -> dict:
@@ -100,7 +113,10 @@ class Paper:
 
 
 _BOOKKEEPING = {"first_seen", "last_seen"}
-_CONTENT_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in _BOOKKEEPING)
+_CONTENT_FIELDS = tuple(
+    f.name for f in fields(Paper) if f.name not in _BOOKKEEPING and f.name != "listing_basis"
+)
+_LISTING_AT = _CONTENT_FIELDS.index("listing_date")
 
 
 def clean_text(value: object, name: str, limit: int, *, truncate: bool) -> str:
@@ -168,6 +184,8 @@ def normalize(paper: Paper) -> Paper:
     comment = clean_text(paper.comment, "comment", MAX_SHORT, truncate=True) or None
     journal_ref = clean_text(paper.journal_ref, "journal_ref", MAX_SHORT, truncate=True) or None
     doi = clean_text(paper.doi, "doi", MAX_DOI, truncate=False) or None
+    if paper.listing_basis not in _BASIS_RANK:
+        raise PaperError(f"listing_basis: expected one of {DERIVED!r}, {IMPORTED!r} or none")
     if paper.upvotes is not None and (not isinstance(paper.upvotes, int) or paper.upvotes < 0):
         raise PaperError(f"upvotes: expected a count, got {paper.upvotes!r}")
     links: list[str] = []
@@ -185,6 +203,7 @@ def normalize(paper: Paper) -> Paper:
         doi=doi,
         code_links=links[:MAX_LINKS],
         upvote_sources=clean_list(paper.upvote_sources, "upvote_sources", 20, 50),
+        listing_basis=paper.listing_basis if paper.listing_date else None,
     )
 
 
@@ -208,17 +227,18 @@ def merge(stored: Paper, incoming: Paper) -> Paper:
     with duplicates, ends in the same state as importing it once.
     """
     if is_older(incoming, stored):
-        # An older version: keep our content, only take community signals.
-        return _merge_signals(stored, incoming)
+        # An older version: keep our content, only take community signals and the listing
+        # day (a listing file names v1's day whatever version we hold).
+        return _merge_signals(_merge_listing(stored, incoming), incoming)
     merged = replace(stored)
     for f in fields(Paper):
-        if f.name in _BOOKKEEPING or f.name in ("upvotes", "upvote_sources"):
+        if f.name in _BOOKKEEPING or f.name in _NOT_PLAIN:
             continue
         value = getattr(incoming, f.name)
         if value in (None, "", []):
             continue
-        if f.name in ("published", "listing_date") and getattr(stored, f.name):
-            value = min(value, getattr(stored, f.name))  # the first appearance stays first
+        if f.name == "published" and stored.published:
+            value = min(value, stored.published)  # the first appearance stays first
         elif f.name == "updated" and stored.updated:
             value = max(value, stored.updated)
         elif f.name == "version" and stored.version:
@@ -226,7 +246,30 @@ def merge(stored: Paper, incoming: Paper) -> Paper:
         elif f.name == "code_links":
             value = list(dict.fromkeys([*stored.code_links, *value]))[:MAX_LINKS]
         setattr(merged, f.name, value)
-    return _merge_signals(merged, incoming)
+    return _merge_signals(_merge_listing(merged, incoming), incoming)
+
+
+_NOT_PLAIN = {"upvotes", "upvote_sources", "listing_date", "listing_basis"}
+
+
+def _merge_listing(paper: Paper, incoming: Paper) -> Paper:
+    """The better-founded listing day wins (announced, then derived, then imported); between
+    equals the first appearance stays first. So a derived day never hides the real one that
+    a listing file brings later, whichever came first."""
+    if incoming.listing_date is None:
+        return paper
+    if paper.listing_date is not None:
+        ours, theirs = _BASIS_RANK[paper.listing_basis], _BASIS_RANK[incoming.listing_basis]
+        if ours < theirs or (ours == theirs and paper.listing_date <= incoming.listing_date):
+            return paper
+    return replace(paper, listing_date=incoming.listing_date, listing_basis=incoming.listing_basis)
+
+
+def with_import_day(paper: Paper, day: date) -> Paper:
+    """``paper`` listed on ``day`` (the day it was first stored) if no source gave it a day."""
+    if paper.listing_date is not None:
+        return paper
+    return replace(paper, listing_date=day, listing_basis=IMPORTED)
 
 
 def _merge_signals(paper: Paper, incoming: Paper) -> Paper:
