@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 
+from paperboy.models.announce import listing_day_for_date
 from paperboy.models.arxiv_id import ArxivId
 
 ARXIV = "arxiv"
@@ -265,11 +266,18 @@ def _merge_listing(paper: Paper, incoming: Paper) -> Paper:
     return replace(paper, listing_date=incoming.listing_date, listing_basis=incoming.listing_basis)
 
 
-def with_import_day(paper: Paper, day: date) -> Paper:
-    """``paper`` listed on ``day`` (the day it was first stored) if no source gave it a day."""
+def settle_listing_day(paper: Paper, import_day: date) -> Paper:
+    """``paper`` with a listing day even if no source gave one.
+
+    Its first-version date stands in when known (through arXiv's schedule for arXiv papers,
+    as if submitted at noon); failing that, ``import_day``, the day the store first saw it.
+    """
     if paper.listing_date is not None:
         return paper
-    return replace(paper, listing_date=day, listing_basis=IMPORTED)
+    if paper.published is not None:
+        day = listing_day_for_date(paper.published) if paper.is_arxiv else paper.published
+        return replace(paper, listing_date=day, listing_basis=DERIVED)
+    return replace(paper, listing_date=import_day, listing_basis=IMPORTED)
 
 
 def _merge_signals(paper: Paper, incoming: Paper) -> Paper:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from paperboy.models.arxiv_id import parse_arxiv_id
-from paperboy.models.paper import Paper, merge, with_import_day
+from paperboy.models.paper import Paper, merge, settle_listing_day
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery, UpsertCounts
 
 ORDERS = ("listing", "published", "upvotes", "id")
@@ -32,10 +32,12 @@ class PaperStore(ABC):
         as what is stored is left untouched, which keeps re-imports cheap and idempotent.
         Backends lock the stored rows they merge with, so two concurrent imports of
         overlapping batches end as one after the other would. A paper that no source gave a
-        listing day is listed on the (UTC) day it was first stored, so it shows in a daily list.
+        listing day gets one (``settle_listing_day``: from its first-version date, else the UTC
+        day it was first stored), so it shows in a daily list.
         """
-        batch = merge_batch(papers)
+        raw = merge_batch(papers)
         today = datetime.now(UTC).date()
+        batch = {pid: settle_listing_day(p, today) for pid, p in raw.items()}
         counts = UpsertCounts()
         with self._write_transaction():
             hashes = self._stored_hashes(list(batch))
@@ -50,14 +52,14 @@ class PaperStore(ABC):
                 if pid in stored:
                     old = stored[pid]
                     first_day = old.first_seen.date() if old.first_seen else today
-                    merged = with_import_day(merge(old, incoming), first_day)
+                    merged = merge(old, settle_listing_day(raw[pid], first_day))
                     if merged.content_hash() == hashes[pid]:
                         counts.unchanged += 1
                         continue
                     writes.append((merged, False))
                     counts.updated += 1
                 else:
-                    writes.append((with_import_day(incoming, today), True))
+                    writes.append((incoming, True))
                     counts.added += 1
                 counts.changed_ids.append(pid)
             if writes:
