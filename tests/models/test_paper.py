@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from paperboy.models.paper import (
+    DERIVED,
+    IMPORTED,
     MAX_ABSTRACT,
     MAX_AUTHOR,
     MAX_AUTHORS,
@@ -236,10 +238,6 @@ def test_versionless_records_fall_back_to_update_dates() -> None:
 
 
 def test_listing_basis_in_the_content_hash() -> None:
-    from datetime import date
-
-    from paperboy.models.paper import DERIVED, IMPORTED, Paper
-
     bare = Paper(id="2401.00001", title="T")
     day = date(2024, 1, 2)
     announced = Paper(id="2401.00001", title="T", listing_date=day)
@@ -252,9 +250,5 @@ def test_listing_basis_in_the_content_hash() -> None:
 
 
 def test_unknown_listing_basis_is_rejected() -> None:
-    import pytest
-
-    from paperboy.models.paper import Paper, PaperError, normalize
-
     with pytest.raises(PaperError, match="listing_basis"):
         normalize(Paper(id="2401.00001", title="T", listing_basis="guessed"))
