@@ -55,6 +55,10 @@ def test_recorded_responses_import_with_their_fields(tmp_path):
         assert store.papers.get_paper("2104.12255").title == "0"
         assert len(store.papers.get_paper("1707.08567").authors) == 34
         assert store.papers.count_papers() == 4
+        # <published> (v1) through arXiv's schedule: Fri 10:08 EST → Monday's listing,
+        # Thu 04:18 EDT → Friday's.
+        assert (p.listing_date, p.listing_basis) == (date(2002, 1, 21), "derived")
+        assert store.papers.get_paper("1707.08567").listing_date == date(2017, 7, 28)
 
 
 def test_bare_atom_body_is_detected_and_imported(tmp_path):

@@ -32,6 +32,25 @@ def test_arxiv_metadata_maps_every_field(tmp_path):
         assert store.papers.get_paper("2401.00003").updated == date(2024, 1, 3)
 
 
+def test_arxiv_format_derives_listing_days_from_datestamp_or_created(tmp_path):
+    with new_store(tmp_path) as store:
+        import_files(store, [OAI / "listrecords-arxiv-page1.xml"])
+        revised = store.papers.get_paper("2401.00001")  # v2 exists: created (Mon) at noon ET
+        assert (revised.listing_date, revised.listing_basis) == (date(2024, 1, 2), "derived")
+        new = store.papers.get_paper("2401.00003")  # v1 only: announced the datestamp's evening
+        assert (new.listing_date, new.listing_basis) == (date(2024, 1, 8), "derived")
+
+
+def test_a_far_off_datestamp_is_a_later_edit_not_the_announcement(tmp_path):
+    text = (OAI / "listrecords-arxiv-page1.xml").read_text(encoding="utf-8")
+    path = tmp_path / "edited.xml"
+    path.write_text(text.replace("<datestamp>2024-01-05</datestamp>", "<datestamp>2024-03-01"
+                                 "</datestamp>"), encoding="utf-8")  # fmt: skip
+    with new_store(tmp_path) as store:
+        import_files(store, [path])
+        assert store.papers.get_paper("2401.00003").listing_date == date(2024, 1, 4)  # Wed → Thu
+
+
 def test_arxivraw_versions_give_version_and_dates(tmp_path):
     with new_store(tmp_path) as store:
         report = import_files(store, [OAI / "listrecords-arxivraw.xml"])
@@ -43,6 +62,10 @@ def test_arxivraw_versions_give_version_and_dates(tmp_path):
         old = store.papers.get_paper("hep-th/9901001")
         assert (old.version, old.published, old.updated) == (1, date(1999, 1, 1), date(1999, 1, 1))
         assert old.authors == ["P. A. M. Dirac"]
+        # v1 at Mon 18:00 GMT is 13:00 EST, before the deadline: Tuesday's listing.
+        assert (p.listing_date, p.listing_basis) == (date(2024, 1, 2), "derived")
+        # Fri 00:00:01 GMT is still Thursday 19:00 EST, past the deadline: cutoff Friday.
+        assert old.listing_date == date(1999, 1, 4)
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path):

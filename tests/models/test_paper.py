@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 
 from paperboy.models.paper import (
+    DERIVED,
+    IMPORTED,
     MAX_ABSTRACT,
     MAX_AUTHOR,
     MAX_AUTHORS,
@@ -260,3 +262,20 @@ def test_versionless_records_fall_back_to_update_dates() -> None:
     assert merge(newer, stale).title == "New title"
     assert merge(stale, newer).title == "New title"
     assert merge(merge(newer, stale), stale) == merge(newer, stale)
+
+
+def test_listing_basis_in_the_content_hash() -> None:
+    bare = Paper(id="2401.00001", title="T")
+    day = date(2024, 1, 2)
+    announced = Paper(id="2401.00001", title="T", listing_date=day)
+    derived = Paper(id="2401.00001", title="T", listing_date=day, listing_basis=DERIVED)
+    imported = Paper(id="2401.00001", title="T", listing_date=day, listing_basis=IMPORTED)
+    # An import day is bookkeeping: a record seen again without a day is unchanged.
+    assert imported.content_hash() == bare.content_hash()
+    # A derived day differs from the same day announced, so the real one gets written.
+    assert len({bare.content_hash(), announced.content_hash(), derived.content_hash()}) == 3
+
+
+def test_unknown_listing_basis_is_rejected() -> None:
+    with pytest.raises(PaperError, match="listing_basis"):
+        normalize(Paper(id="2401.00001", title="T", listing_basis="guessed"))

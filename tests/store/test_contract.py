@@ -7,7 +7,7 @@ in as a parameter and must pass the very same tests.
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -17,6 +17,10 @@ from paperboy.models.query import Filters, TextQuery
 from paperboy.store import Store
 
 from .contract import all_vectors, paper
+
+# corpus-7 below comes with no listing day: the store lists it on its publication day.
+# Papers with neither are listed on the day the store first sees them.
+TODAY = datetime.now(UTC).date()
 
 
 def test_upsert_counts_and_idempotence(store: Store) -> None:
@@ -117,7 +121,9 @@ def test_list_orders_limit_offset(seeded: Store) -> None:
 
 
 def test_listing_dates_newest_first_and_filtered(seeded: Store) -> None:
-    assert seeded.papers.listing_dates() == [date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2)]
+    assert seeded.papers.listing_dates() == [
+        date(2024, 1, 4), date(2024, 1, 3), date(2024, 1, 2), date(2023, 12, 31)
+    ]  # fmt: skip
     assert seeded.papers.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
 
 
@@ -133,7 +139,7 @@ def test_stats(seeded: Store) -> None:
     s = seeded.stats()
     assert s["papers"] == 5
     assert s["namespaces"] == {"arxiv": 4, "local": 1}
-    assert s["listing_dates"] == ["2024-01-02", "2024-01-04"]
+    assert s["listing_dates"] == ["2023-12-31", "2024-01-04"]
     assert s["schema_version"] == seeded.schema_version() > 0
 
 
@@ -306,3 +312,40 @@ def test_hostile_text_never_reaches_the_database_as_an_error(store: Store) -> No
         assert str(exc) == "cannot search for that query"
     else:
         assert [h.id for h in hits] in ([], ["2401.00001"])
+
+
+def test_a_paper_without_a_listing_day_is_listed_on_its_import_day(store: Store) -> None:
+    store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    stored = store.papers.get_paper("2401.00001")
+    assert (stored.listing_date, stored.listing_basis) == (TODAY, "imported")
+    assert store.papers.count_listed(TODAY, TODAY) == 1
+    # Seeing it again without a day is a no-op, not a move to a later import day.
+    c = store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    assert (c.updated, c.unchanged) == (0, 1)
+    # A known first-version date is better: arXiv's schedule places it (Fri noon → Monday).
+    friday = paper("2401.00001", listing_date=None, published=date(2024, 1, 5))
+    store.papers.upsert_papers([friday])
+    got = store.papers.get_paper("2401.00001")
+    assert (got.listing_date, got.listing_basis) == (date(2024, 1, 8), "derived")
+    c = store.papers.upsert_papers(
+        [paper("2401.00001", listing_date=None, published=date(2024, 1, 5))]
+    )
+    assert (c.updated, c.unchanged) == (0, 1)
+
+
+def test_listing_days_by_basis_announced_then_derived_then_imported(store: Store) -> None:
+    derived = dict(listing_date=date(2024, 1, 3), listing_basis="derived")
+    store.papers.upsert_papers([paper("2401.00001", listing_date=None)])
+    c = store.papers.upsert_papers([paper("2401.00001", **derived)])
+    assert c.updated == 1  # a derived day replaces the import day
+    assert store.papers.get_paper("2401.00001").listing_basis == "derived"
+    # A real announcement day replaces a derived one, even a later one, even from an older
+    # version's record.
+    store.papers.upsert_papers([paper("2401.00001", version=2, **derived)])
+    store.papers.upsert_papers([paper("2401.00001", listing_date=date(2024, 1, 4))])
+    got = store.papers.get_paper("2401.00001")
+    assert (got.listing_date, got.listing_basis, got.version) == (date(2024, 1, 4), None, 2)
+    # ... and no derived day replaces it afterwards.
+    c = store.papers.upsert_papers([paper("2401.00001", version=2, **derived)])
+    assert (c.updated, c.unchanged) == (0, 1)
+    assert store.papers.get_paper("2401.00001").listing_date == date(2024, 1, 4)

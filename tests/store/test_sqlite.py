@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,8 @@ def test_a_database_behind_is_refused_until_migrated(tmp_path: Path) -> None:
     with pytest.raises(SchemaBehind, match="run 'paperboy migrate' first"):
         open_store(str(path))
     with open_store(str(path), migrate="apply") as s:
-        assert s.migrated == [3] and s.schema_version() == len(load_migrations("sqlite"))
+        assert s.migrated == list(range(3, len(load_migrations("sqlite")) + 1))
+        assert s.schema_version() == len(load_migrations("sqlite"))
     with open_store(str(path)) as s:
         assert s.migrated == []
 
@@ -226,3 +228,58 @@ def test_two_processes_migrating_at_once_apply_each_migration_once(tmp_path: Pat
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
     assert versions == [m.version for m in load_migrations("sqlite")]
     conn.close()
+
+
+def test_papers_stored_without_a_listing_day_get_their_first_day(tmp_path: Path) -> None:
+    from datetime import date
+
+    path = tmp_path / "old.db"
+    _at_schema(path, 3)
+    old = paper("2401.00001", listing_date=None)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(
+        "INSERT INTO papers (id, namespace, version, title, abstract, authors, categories,"
+        " code_links, upvote_sources, first_seen, last_seen, content_hash)"
+        " VALUES (?, 'arxiv', 1, ?, ?, '[\"Ada Lovelace\"]', '[\"cs.CL\"]', '[]', '[]',"
+        " '2025-06-30T23:59:00+00:00', '2025-07-01T10:00:00+00:00', ?)",
+        (old.id, old.title, old.abstract, old.content_hash()),
+    )
+    conn.close()
+    with open_store(str(path), migrate="apply") as s:
+        got = s.papers.get_paper("2401.00001")
+        assert (got.listing_date, got.listing_basis) == (date(2025, 6, 30), "imported")
+        # The stored hash still matches: importing the same record again is a no-op.
+        c = s.papers.upsert_papers([old])
+        assert (c.updated, c.unchanged) == (0, 1)
+
+
+def test_the_migration_places_old_papers_as_the_code_would(tmp_path: Path) -> None:
+    """The SQL backfill of 0004 and ``settle_listing_day`` agree, on every weekday."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from paperboy.models.paper import settle_listing_day
+
+    path = tmp_path / "old.db"
+    _at_schema(path, 3)
+    days = [date(2024, 3, 4) + timedelta(days=i) for i in range(7)]
+    stamp = "2025-01-01T00:00:00+00:00"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for i, day in enumerate(days):
+        for ns in ("arxiv", "local"):
+            conn.execute(
+                "INSERT INTO papers (id, namespace, title, abstract, authors, categories,"
+                " code_links, upvote_sources, first_seen, last_seen, content_hash, published)"
+                " VALUES (?, ?, 't', 'a', '[]', '[]', '[]', '[]', ?, ?, 'h', ?)",
+                (f"{ns}-{i}", ns, stamp, stamp, day.isoformat()),
+            )
+    conn.close()
+    today = datetime.now(UTC).date()
+    with open_store(str(path), migrate="apply") as s:
+        for i, day in enumerate(days):
+            for ns in ("arxiv", "local"):
+                got = s.papers.get_paper(f"{ns}-{i}")
+                want = settle_listing_day(replace(got, listing_date=None), today)
+                assert (got.listing_date, got.listing_basis) == (
+                    want.listing_date,
+                    want.listing_basis,
+                ), (ns, day)

@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 
+from paperboy.models.announce import listing_day_for_date
 from paperboy.models.arxiv_id import ArxivId
 
 ARXIV = "arxiv"
@@ -28,6 +29,11 @@ MAX_SHORT = 2_000  # comment, journal ref
 MAX_DOI = 200
 MAX_LINKS = 20
 TRUNCATED = " […]"
+
+# How a listing day was found, best first (``None``: the source announced it).
+DERIVED = "derived"  # from arXiv's schedule or an OAI datestamp (models/announce.py)
+IMPORTED = "imported"  # the day the store first saw the paper
+_BASIS_RANK = {None: 0, DERIVED: 1, IMPORTED: 2}
 
 _CODE_LINK = re.compile(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|[\w.-]+\.github\.io)"
@@ -61,6 +67,7 @@ class Paper:
     published: date | None = None  # first version
     updated: date | None = None  # latest version
     listing_date: date | None = None  # the day it was announced
+    listing_basis: str | None = None  # None: announced by the source; else DERIVED or IMPORTED
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
@@ -93,7 +100,14 @@ class Paper:
         lists and dates have one spelling) and several times cheaper than a sorted JSON dump,
         which matters because a re-import hashes every record it reads.
         """
-        blob = repr(tuple(getattr(self, name) for name in _CONTENT_FIELDS))
+        values = tuple(getattr(self, name) for name in _CONTENT_FIELDS)
+        if self.listing_basis == IMPORTED:
+            # The import day is bookkeeping, like first_seen: a re-import without a listing
+            # day stays a no-op. Records without a basis hash as they did before it existed.
+            values = values[:_LISTING_AT] + (None,) + values[_LISTING_AT + 1 :]
+        elif self.listing_basis is not None:
+            values += (self.listing_basis,)
+        blob = repr(values)
         return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def to_dict(self) -> dict:
@@ -105,7 +119,10 @@ class Paper:
 
 
 _BOOKKEEPING = {"first_seen", "last_seen"}
-_CONTENT_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in _BOOKKEEPING)
+_CONTENT_FIELDS = tuple(
+    f.name for f in fields(Paper) if f.name not in _BOOKKEEPING and f.name != "listing_basis"
+)
+_LISTING_AT = _CONTENT_FIELDS.index("listing_date")
 
 
 def bad_char(text: str, *, in_id: bool = False) -> str | None:
@@ -199,6 +216,8 @@ def normalize(paper: Paper) -> Paper:
     comment = clean_text(paper.comment, "comment", MAX_SHORT, truncate=True) or None
     journal_ref = clean_text(paper.journal_ref, "journal_ref", MAX_SHORT, truncate=True) or None
     doi = clean_text(paper.doi, "doi", MAX_DOI, truncate=False) or None
+    if paper.listing_basis not in _BASIS_RANK:
+        raise PaperError(f"listing_basis: expected one of {DERIVED!r}, {IMPORTED!r} or none")
     if paper.upvotes is not None and (not isinstance(paper.upvotes, int) or paper.upvotes < 0):
         raise PaperError(f"upvotes: expected a count, got {paper.upvotes!r}")
     links: list[str] = []
@@ -216,6 +235,7 @@ def normalize(paper: Paper) -> Paper:
         doi=doi,
         code_links=links[:MAX_LINKS],
         upvote_sources=clean_list(paper.upvote_sources, "upvote_sources", 20, 50),
+        listing_basis=paper.listing_basis if paper.listing_date else None,
     )
 
 
@@ -239,17 +259,18 @@ def merge(stored: Paper, incoming: Paper) -> Paper:
     with duplicates, ends in the same state as importing it once.
     """
     if is_older(incoming, stored):
-        # An older version: keep our content, only take community signals.
-        return _merge_signals(stored, incoming)
+        # An older version: keep our content, only take community signals and the listing
+        # day (a listing file names v1's day whatever version we hold).
+        return _merge_signals(_merge_listing(stored, incoming), incoming)
     merged = replace(stored)
     for f in fields(Paper):
-        if f.name in _BOOKKEEPING or f.name in ("upvotes", "upvote_sources"):
+        if f.name in _BOOKKEEPING or f.name in _NOT_PLAIN:
             continue
         value = getattr(incoming, f.name)
         if value in (None, "", []):
             continue
-        if f.name in ("published", "listing_date") and getattr(stored, f.name):
-            value = min(value, getattr(stored, f.name))  # the first appearance stays first
+        if f.name == "published" and stored.published:
+            value = min(value, stored.published)  # the first appearance stays first
         elif f.name == "updated" and stored.updated:
             value = max(value, stored.updated)
         elif f.name == "version" and stored.version:
@@ -257,7 +278,37 @@ def merge(stored: Paper, incoming: Paper) -> Paper:
         elif f.name == "code_links":
             value = list(dict.fromkeys([*stored.code_links, *value]))[:MAX_LINKS]
         setattr(merged, f.name, value)
-    return _merge_signals(merged, incoming)
+    return _merge_signals(_merge_listing(merged, incoming), incoming)
+
+
+_NOT_PLAIN = {"upvotes", "upvote_sources", "listing_date", "listing_basis"}
+
+
+def _merge_listing(paper: Paper, incoming: Paper) -> Paper:
+    """The better-founded listing day wins (announced, then derived, then imported); between
+    equals the first appearance stays first. So a derived day never hides the real one that
+    a listing file brings later, whichever came first."""
+    if incoming.listing_date is None:
+        return paper
+    if paper.listing_date is not None:
+        ours, theirs = _BASIS_RANK[paper.listing_basis], _BASIS_RANK[incoming.listing_basis]
+        if ours < theirs or (ours == theirs and paper.listing_date <= incoming.listing_date):
+            return paper
+    return replace(paper, listing_date=incoming.listing_date, listing_basis=incoming.listing_basis)
+
+
+def settle_listing_day(paper: Paper, import_day: date) -> Paper:
+    """``paper`` with a listing day even if no source gave one.
+
+    Its first-version date stands in when known (through arXiv's schedule for arXiv papers,
+    as if submitted at noon); failing that, ``import_day``, the day the store first saw it.
+    """
+    if paper.listing_date is not None:
+        return paper
+    if paper.published is not None:
+        day = listing_day_for_date(paper.published) if paper.is_arxiv else paper.published
+        return replace(paper, listing_date=day, listing_basis=DERIVED)
+    return replace(paper, listing_date=import_day, listing_basis=IMPORTED)
 
 
 def _merge_signals(paper: Paper, incoming: Paper) -> Paper:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from paperboy.models.arxiv_id import parse_arxiv_id
-from paperboy.models.paper import Paper, merge
+from paperboy.models.paper import Paper, merge, settle_listing_day
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery, UpsertCounts
 
 ORDERS = ("listing", "published", "upvotes", "id")
@@ -31,9 +31,13 @@ class PaperStore(ABC):
         Duplicates within the batch merge first; a paper whose merged content hashes the same
         as what is stored is left untouched, which keeps re-imports cheap and idempotent.
         Backends lock the stored rows they merge with, so two concurrent imports of
-        overlapping batches end as one after the other would.
+        overlapping batches end as one after the other would. A paper that no source gave a
+        listing day gets one (``settle_listing_day``: from its first-version date, else the UTC
+        day it was first stored), so it shows in a daily list.
         """
-        batch = merge_batch(papers)
+        raw = merge_batch(papers)
+        today = datetime.now(UTC).date()
+        batch = {pid: settle_listing_day(p, today) for pid, p in raw.items()}
         counts = UpsertCounts()
         with self._write_transaction():
             hashes = self._stored_hashes(list(batch))
@@ -46,7 +50,9 @@ class PaperStore(ABC):
                 if pid in exact:
                     continue
                 if pid in stored:
-                    merged = merge(stored[pid], incoming)
+                    old = stored[pid]
+                    first_day = old.first_seen.date() if old.first_seen else today
+                    merged = merge(old, settle_listing_day(raw[pid], first_day))
                     if merged.content_hash() == hashes[pid]:
                         counts.unchanged += 1
                         continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from paperboy.models.arxiv_id import parse_arxiv_id
 from paperboy.models.paper import ARXIV, Paper, PaperError, normalize, printable
@@ -41,6 +41,18 @@ def to_date(value: object, name: str) -> date | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
         raise PaperError(f"{name}: not a date: {text[:40]!r}") from None
+
+
+def to_moment(value: str | None, name: str) -> datetime | None:
+    """An RFC 3339 timestamp (``2024-01-02T18:00:00Z``); naive ones are read as UTC."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PaperError(f"{name}: not a timestamp: {text[:40]!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def resolve_id(raw: object, namespace: str | None = None) -> tuple[str, str, int | None]:

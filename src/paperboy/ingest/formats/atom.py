@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
+from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date, to_moment
 from paperboy.ingest.formats.source import SourceFile
 from paperboy.ingest.formats.xmlparse import child_text, iter_elements, looks_like_xml
-from paperboy.models.paper import ARXIV, Paper, PaperError
+from paperboy.models.announce import listing_day
+from paperboy.models.paper import ARXIV, DERIVED, Paper, PaperError
 
 NAME = "arxiv-atom"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -98,6 +99,8 @@ def adapt(entry: AtomEntry, source: str, location: str) -> Paper | Rejected:
         doi = entry.doi or next((href for t, href in entry.links if t == "doi"), None)
         if doi:
             doi = doi.strip().removeprefix("http://dx.doi.org/").removeprefix("https://doi.org/")
+        # <published> is v1's submission time: arXiv's schedule places it in a daily listing.
+        submitted = to_moment(entry.published, "published")
         fields = dict(
             id=pid,
             namespace=ARXIV,
@@ -106,8 +109,10 @@ def adapt(entry: AtomEntry, source: str, location: str) -> Paper | Rejected:
             abstract=entry.summary or "",
             authors=entry.authors,
             categories=categories,
-            published=to_date(entry.published, "published"),
+            published=submitted.date() if submitted else None,
             updated=to_date(entry.updated, "updated"),
+            listing_date=listing_day(submitted) if submitted else None,
+            listing_basis=DERIVED,
             comment=entry.comment,
             journal_ref=entry.journal_ref,
             doi=doi,

@@ -11,13 +11,19 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 from paperboy.ingest.formats.adapt import Rejected, build_paper, resolve_id, to_date
 from paperboy.ingest.formats.source import SourceFile
 from paperboy.ingest.formats.xmlparse import child_text, iter_elements, looks_like_xml
-from paperboy.models.paper import ARXIV, Paper, PaperError
+from paperboy.models.announce import (
+    listing_day,
+    listing_day_after_datestamp,
+    listing_day_for_date,
+)
+from paperboy.models.paper import ARXIV, DERIVED, Paper, PaperError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,10 @@ ARXIV_FMT = "{http://arxiv.org/OAI/arXiv/}"
 RAW_FMT = "{http://arxiv.org/OAI/arXivRaw/}"
 _TAGS = frozenset({f"{OAI}record", f"{OAI}resumptionToken", f"{OAI}error"})
 _AUTHOR_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+# A new paper is announced at most a few days after its v1 (a Friday-evening submission goes
+# out on Monday evening, holidays add a day or two); a datestamp further off is a later
+# metadata edit, not the announcement.
+_ANNOUNCED_WITHIN = timedelta(days=7)
 
 
 @dataclass(slots=True)
@@ -121,7 +131,8 @@ def _record(elem: Element, source: str, page: OaiPage) -> Paper | Rejected | Non
         return None
     meta = elem.find(f"{OAI}metadata")
     if meta is not None and (node := meta.find(f"{ARXIV_FMT}arXiv")) is not None:
-        return adapt_arxiv(read_arxiv(node), source, location)
+        datestamp = child_text(header, f"{OAI}datestamp") if header is not None else None
+        return adapt_arxiv(read_arxiv(node), source, location, datestamp=datestamp)
     if meta is not None and (node := meta.find(f"{RAW_FMT}arXivRaw")) is not None:
         return adapt_raw(read_raw(node), source, location)
     return Rejected(source, location, "no arXiv or arXivRaw metadata in the record")
@@ -172,13 +183,26 @@ def read_raw(node: Element) -> ArxivRawRecord:
     )
 
 
-def adapt_arxiv(rec: ArxivRecord, source: str, location: str) -> Paper | Rejected:
+def adapt_arxiv(
+    rec: ArxivRecord, source: str, location: str, *, datestamp: str | None = None
+) -> Paper | Rejected:
+    """One ``arXiv``-format record. Its listing day is derived: this format has only dates.
+
+    A record with no ``updated`` date has only v1, so its datestamp (taken as a UTC day; arXiv
+    refreshes OAI right after the evening announcement) is the day v1 was announced, unless
+    it lies implausibly far from ``created`` (a later metadata edit). Otherwise ``created``
+    goes through arXiv's schedule as if submitted at noon Eastern.
+    """
     try:
         pid, _ns, _version = resolve_id(rec.id, ARXIV)
         created = to_date(_strip(rec.created), "created")
         updated = to_date(_strip(rec.updated), "updated")
     except PaperError as exc:
         return Rejected(source, location, str(exc))
+    try:
+        stamp = to_date(_strip(datestamp), "datestamp")
+    except PaperError:
+        stamp = None  # only a hint for the listing day; the schedule stands in
     return build_paper(
         source,
         location,
@@ -190,18 +214,32 @@ def adapt_arxiv(rec: ArxivRecord, source: str, location: str) -> Paper | Rejecte
         categories=(rec.categories or "").split(),
         published=created,
         updated=updated or created,
+        listing_date=_arxiv_listing_day(created, updated, stamp),
+        listing_basis=DERIVED,
         comment=rec.comments,
         journal_ref=rec.journal_ref,
         doi=rec.doi,
     )
 
 
+def _arxiv_listing_day(created: date | None, updated: date | None, stamp: date | None):
+    if created is None:
+        return None
+    if updated is None and stamp is not None and created <= stamp <= created + _ANNOUNCED_WITHIN:
+        return listing_day_after_datestamp(stamp)
+    return listing_day_for_date(created)
+
+
 def adapt_raw(rec: ArxivRawRecord, source: str, location: str) -> Paper | Rejected:
+    """One ``arXivRaw`` record: every version's submission time, so v1's goes through arXiv's
+    schedule for the listing day."""
     try:
         pid, _ns, _version = resolve_id(rec.id, ARXIV)
-        dates = [_rfc2822_date(v.date, f"version v{v.number} date") for v in rec.versions]
+        moments = [_rfc2822_moment(v.date, f"version v{v.number} date") for v in rec.versions]
     except PaperError as exc:
         return Rejected(source, location, str(exc))
+    dates = [m.date() if m else None for m in moments]
+    v1 = next((m for v, m in zip(rec.versions, moments, strict=True) if v.number == 1), None)
     return build_paper(
         source,
         location,
@@ -214,6 +252,8 @@ def adapt_raw(rec: ArxivRawRecord, source: str, location: str) -> Paper | Reject
         categories=(rec.categories or "").split(),
         published=dates[0] if dates else None,
         updated=dates[-1] if dates else None,
+        listing_date=listing_day(v1) if v1 else None,
+        listing_basis=DERIVED,
         comment=rec.comments,
         journal_ref=rec.journal_ref,
         doi=rec.doi,
@@ -226,11 +266,12 @@ def split_authors(text: str | None) -> list[str]:
     return [name.strip() for name in _AUTHOR_SPLIT.split(flat) if name.strip()]
 
 
-def _rfc2822_date(text: str | None, name: str):
+def _rfc2822_moment(text: str | None, name: str) -> datetime | None:
+    """arXivRaw's ``Mon, 2 Apr 2007 19:18:42 GMT``; read as UTC if it names no zone."""
     if not text or not text.strip():
         return None
     try:
-        return parsedate_to_datetime(text.strip()).date()
+        return parsedate_to_datetime(text.strip())
     except (TypeError, ValueError):
         raise PaperError(f"{name}: not a date: {text.strip()[:40]!r}") from None
 

@@ -16,13 +16,14 @@ from datetime import date, datetime
 
 from paperboy.ingest.formats.adapt import Rejected, build_paper
 from paperboy.ingest.formats.source import SourceError, SourceFile
-from paperboy.models.paper import Paper, PaperError
+from paperboy.models.paper import DERIVED, Paper, PaperError
 
 NAME = "seed-page"
 NAMESPACE = "seed"
 UPVOTE_SOURCE = "hf-page"
 _SNIFF = re.compile(rb'^\s*\{.*"papers"\s*:\s*\[', re.DOTALL)
 _YEARLESS = re.compile(r"without a year are in (\d{4})", re.IGNORECASE)
+_CAPTURED = re.compile(r"captured (\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _WORDS = re.compile(r"[^\w]+")
 
 
@@ -35,15 +36,21 @@ def read(src: SourceFile, namespace: str | None = None) -> Iterator[Paper | Reje
     if not isinstance(doc, dict) or not isinstance(doc.get("papers"), list):
         raise SourceError(f"{src.name}: expected an object with a 'papers' list")
     year = _default_year(doc.get("source"))
+    m = _CAPTURED.search(doc["source"]) if isinstance(doc.get("source"), str) else None
+    captured = date.fromisoformat(m.group(1)) if m else None
     for number, item in enumerate(doc["papers"], start=1):
         location = f"paper {number}"
         if not isinstance(item, dict):
             yield Rejected(src.name, location, "expected a JSON object")
             continue
-        yield adapt(item, src.name, location, year)
+        yield adapt(item, src.name, location, year, captured=captured)
 
 
-def adapt(item: dict, source: str, location: str, year: int) -> Paper | Rejected:
+def adapt(
+    item: dict, source: str, location: str, year: int, *, captured: date | None = None
+) -> Paper | Rejected:
+    """One shown paper. Without a shown date it was on the page by the capture day at the
+    latest, which places it better than the day it happens to be imported."""
     title = item.get("title")
     if not isinstance(title, str) or not title.strip():
         return Rejected(source, location, "title: missing")
@@ -60,6 +67,8 @@ def adapt(item: dict, source: str, location: str, year: int) -> Paper | Rejected
         title=title,
         abstract=item.get("abstract") or "",
         published=published,
+        listing_date=None if published else captured,
+        listing_basis=DERIVED,
         upvotes=upvotes,
         upvote_sources=[UPVOTE_SOURCE] if upvotes is not None else [],
     )

@@ -29,7 +29,7 @@ CANDIDATES = 20_000  # matches scored per query at most; past that the GIN order
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
     "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
-    "first_seen last_seen content_hash"
+    "first_seen last_seen content_hash listing_basis"
 ).split()
 _SELECT = "SELECT " + ", ".join(f"p.{c}" for c in _COLUMNS) + " FROM papers p"
 _DAY = "COALESCE(p.listing_date, p.published)"
@@ -131,7 +131,9 @@ class PostgresPapers(PaperStore):
         with conn.cursor() as cur:
             if updated:  # their old lexemes and tokens leave the statistics
                 self._count_terms(cur, updated, -1)
-            inserts = [(*_paper_row(p), p.content_hash()) for p, new in papers if new]
+            inserts = [
+                (*_paper_row(p), p.content_hash(), p.listing_basis) for p, new in papers if new
+            ]
             if inserts:
                 cols = [c for c in _COLUMNS if c not in ("first_seen", "last_seen")]
                 values = ", ".join(["%s"] * len(cols))
@@ -144,7 +146,10 @@ class PostgresPapers(PaperStore):
             if updates:
                 cur.executemany(
                     f"UPDATE papers SET {_UPDATE_SET} WHERE id = %s",
-                    [(*_paper_row(p)[1:], p.content_hash(), p.id) for p in updates],
+                    [
+                        (*_paper_row(p)[1:], p.content_hash(), p.listing_basis, p.id)
+                        for p in updates
+                    ],
                 )
             self._count_terms(cur, [p.id for p, _ in papers], +1)
             cur.execute(

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
     "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
-    "first_seen last_seen content_hash"
+    "first_seen last_seen content_hash listing_basis"
 ).split()
 _JSON = {"authors", "categories", "code_links", "upvote_sources"}
 _DATES = {"published", "updated", "listing_date"}
@@ -66,7 +66,7 @@ def _paper_row(p: Paper, now: str) -> tuple:
         p.comment, p.journal_ref, p.doi,
         _list_text(p.code_links), p.upvotes,
         _list_text(p.upvote_sources),
-        now, now, p.content_hash(),
+        now, now, p.content_hash(), p.listing_basis,
     )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ CREATE TABLE papers (
     first_seen TIMESTAMPTZ NOT NULL,
     last_seen TIMESTAMPTZ NOT NULL,
     content_hash TEXT NOT NULL,
+    listing_basis TEXT,             -- NULL: announced; 'derived'; 'imported' (models/paper.py)
     tsv TSVECTOR GENERATED ALWAYS AS (paperboy_tsv(title, abstract, authors)) STORED,
     doc_len INTEGER GENERATED ALWAYS AS (paperboy_doc_len(paperboy_tsv(title, abstract, authors)))
         STORED                      -- tokens indexed: BM25's document length
