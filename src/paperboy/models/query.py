@@ -41,9 +41,14 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class FieldWeights:
-    """BM25 weights per indexed field."""
+    """BM25 weights per indexed field: one set for search and related papers alike.
 
-    title: float = 2.0
+    Title matches count three times an abstract match (tuned on SciFact train); authors count
+    a little, so a name in the query finds that person's papers without drowning topical
+    matches.
+    """
+
+    title: float = 3.0
     abstract: float = 1.0
     authors: float = 0.5
 

@@ -8,10 +8,7 @@ from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
 from paperboy.search.query import ParsedQuery
 from paperboy.store import Store
 
-# Title matches count three times an abstract match; authors count a little, so a name in the
-# query finds that person's papers without drowning topical matches. Tuned on SciFact train
-# (title/abstract) and kept small for authors, which SciFact lacks.
-WEIGHTS = FieldWeights(title=3.0, abstract=1.0, authors=0.5)
+WEIGHTS = FieldWeights()  # the one set of field weights (models/query.py)
 FALLBACK_NOTE = "No paper matches every word; showing papers that match any of them."
 # In the OR fallback a word found in more than this share of papers selects almost everything
 # while adding little to BM25 (idf ≈ 1.2 or less); scoring those matches is what made the
