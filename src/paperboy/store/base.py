@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
+from paperboy.store.users import UserStore
 from paperboy.store.vectors import VectorStore
+from paperboy.store.votes import VoteStore
 
 MIGRATE_MODES = ("auto", "apply", "check")
 
@@ -25,7 +28,7 @@ class SchemaBehind(StoreError):
 
 
 class Store(ABC):
-    """Papers, vectors and importer state of one database.
+    """Papers, vectors, importer state and the community's accounts, votes and limits.
 
     Opening takes ``migrate``: ``auto`` migrates a new, empty database and refuses one whose
     schema is behind (so N web workers never race to alter a live schema), ``apply`` applies
@@ -37,6 +40,9 @@ class Store(ABC):
     papers: PaperStore
     vectors: VectorStore
     state: StateStore
+    users: UserStore
+    votes: VoteStore
+    limits: RateLimitStore
 
     @abstractmethod
     def content_version(self) -> str:

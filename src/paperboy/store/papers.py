@@ -148,6 +148,16 @@ class PaperStore(ABC):
     def stats(self) -> dict:
         """Counts by namespace and the first and last listing day."""
 
+    # --- moderation ---------------------------------------------------------------------
+    @abstractmethod
+    def set_hidden(self, paper_id: str, hidden: bool) -> bool:
+        """Hide a paper from every list, feed, search and lookup (or show it again); True
+        when it exists. Moves the papers-changed counter, so no cached page keeps it."""
+
+    @abstractmethod
+    def hidden_ids(self) -> list[str]:
+        """Every hidden paper (for admins, and for vector searches to leave out)."""
+
     # --- full text ----------------------------------------------------------------------
     @abstractmethod
     def lexical_search(

@@ -7,7 +7,10 @@ import psycopg
 from paperboy.config import redact_url
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_postgres
-from paperboy.store.postgres.db import Database
+from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.users import SQLUsers
+from paperboy.store.portable.votes import SQLVotes
+from paperboy.store.postgres.db import Database, PostgresExecutor
 from paperboy.store.postgres.papers import PostgresPapers
 from paperboy.store.postgres.state import PostgresState
 from paperboy.store.postgres.vectors import PostgresVectors
@@ -31,6 +34,10 @@ class PostgresStore(Store):
         self.papers = PostgresPapers(self.db)
         self.vectors = PostgresVectors(self.db)
         self.state = PostgresState(self.db)
+        sql = PostgresExecutor(self.db)
+        self.users = SQLUsers(sql)
+        self.votes = SQLVotes(sql)
+        self.limits = SQLRateLimits(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(

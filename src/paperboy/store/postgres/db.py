@@ -71,3 +71,38 @@ def _register_vector(conn: psycopg.Connection) -> None:
 
     register_vector(conn)
     conn.commit()
+
+
+class PostgresExecutor:
+    """The portable stores' executor on PostgreSQL (psycopg speaks ``%s`` natively)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.db.read(sql, list(params))
+
+    @contextmanager
+    def write(self) -> Iterator[_PostgresWriter]:
+        with self.db.transaction() as conn:
+            yield _PostgresWriter(conn)
+
+    def bump(self, writer: Any, counter: str) -> None:
+        writer.execute("UPDATE counters SET value = value + 1 WHERE name = %s", (counter,))
+
+    def counter(self, name: str) -> int:
+        return self.db.counter(name)
+
+
+class _PostgresWriter:
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self._count = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cur = self.conn.execute(sql, list(params))
+        self._count = cur.rowcount
+        return cur.fetchall() if cur.description is not None else []
+
+    def rowcount(self) -> int:
+        return self._count

@@ -73,9 +73,10 @@ def like_escape(text: str) -> str:
 
 def filter_sql(filters: Filters | None) -> tuple[str, list]:
     """A WHERE fragment over alias ``p`` and its parameters (the same rules as SQLite's)."""
+    clauses: list[str] = ["p.hidden_at IS NULL"]  # hidden papers leave every list and search
+    params: list = []
     if not filters:
-        return "TRUE", []
-    clauses, params = [], []
+        return clauses[0], params
     if filters.categories:
         cats = list(filters.categories)
         clauses.append(
@@ -94,7 +95,7 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.namespace:
         clauses.append("p.namespace = %s")
         params.append(filters.namespace)
-    return " AND ".join(clauses) or "TRUE", params
+    return " AND ".join(clauses), params
 
 
 def _quote_lexeme(lexeme: str) -> str:
@@ -183,7 +184,7 @@ class PostgresPapers(PaperStore):
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        rows = self.db.read(f"{_SELECT} WHERE p.id = ANY(%s)", (ids,))
+        rows = self.db.read(f"{_SELECT} WHERE p.id = ANY(%s) AND p.hidden_at IS NULL", (ids,))
         found = {r[0]: _row_to_paper(r) for r in rows}
         return {i: found[i] for i in ids if i in found}
 
@@ -192,7 +193,8 @@ class PostgresPapers(PaperStore):
             version = self.version()
             cached = self._total
             if cached is None or cached[0] != version:
-                self._total = cached = (version, self.db.counter("documents"))
+                hidden = self.db.read("SELECT count(*) FROM papers WHERE hidden_at IS NOT NULL")
+                self._total = cached = (version, self.db.counter("documents") - hidden[0][0])
             return cached[1]
         where, params = filter_sql(filters)
         return self.db.read(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
@@ -250,7 +252,8 @@ class PostgresPapers(PaperStore):
         if order not in _LISTED_ORDERS:
             raise ValueError(f"unknown order {order!r}; expected one of {sorted(_LISTED_ORDERS)}")
         rows = self.db.read(
-            f"{_SELECT} WHERE p.listing_date BETWEEN %s AND %s ORDER BY {_LISTED_ORDERS[order]}"
+            f"{_SELECT} WHERE p.listing_date BETWEEN %s AND %s AND p.hidden_at IS NULL"
+            f" ORDER BY {_LISTED_ORDERS[order]}"
             " LIMIT %s OFFSET %s",
             (start, end, limit, offset),
         )
@@ -258,7 +261,9 @@ class PostgresPapers(PaperStore):
 
     def count_listed(self, start: date, end: date) -> int:
         return self.db.read(
-            "SELECT count(*) FROM papers WHERE listing_date BETWEEN %s AND %s", (start, end)
+            "SELECT count(*) FROM papers WHERE listing_date BETWEEN %s AND %s"
+            " AND hidden_at IS NULL",
+            (start, end),
         )[0][0]
 
     def stats(self) -> dict:
@@ -270,6 +275,21 @@ class PostgresPapers(PaperStore):
             "namespaces": namespaces,
             "listing_dates": [d.isoformat() if d else None for d in (first, last)],
         }
+
+    # --- moderation ---------------------------------------------------------------------
+    def set_hidden(self, paper_id: str, hidden: bool) -> bool:
+        with self.db.write() as conn:
+            cur = conn.execute(
+                "UPDATE papers SET hidden_at = CASE WHEN %s THEN now() END WHERE id = %s",
+                (hidden, paper_id),
+            )
+            if cur.rowcount:
+                self.db.bump(conn, "papers")
+            return cur.rowcount > 0
+
+    def hidden_ids(self) -> list[str]:
+        rows = self.db.read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")
+        return [r[0] for r in rows]
 
     # --- full text ----------------------------------------------------------------------
     def _lexemes(self, texts: Sequence[str]) -> list[list[str]]:
@@ -367,7 +387,10 @@ class PostgresPapers(PaperStore):
 
     def find_by_title(self, title: str, limit: int = 5) -> list[str]:
         text = " ".join(title.split()).lower()
-        rows = self.db.read("SELECT id FROM papers WHERE lower(title) = %s LIMIT %s", (text, limit))
+        rows = self.db.read(
+            "SELECT id FROM papers WHERE lower(title) = %s AND hidden_at IS NULL LIMIT %s",
+            (text, limit),
+        )
         return [r[0] for r in rows]
 
 

@@ -111,18 +111,16 @@ class PostgresVectors(VectorStore):
         if dim is None or k <= 0:
             return []
         q = _unit(vector)
-        where, params = filter_sql(filters)
-        join = "JOIN papers p ON p.id = v.paper_id" if filters else ""
+        where, params = filter_sql(filters)  # hidden papers never pass
         cast = f"vector({int(dim)})"
         query = (
-            f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) FROM vectors v {join}"
-            f" WHERE v.model = %s AND {where if filters else 'TRUE'}"
+            f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) FROM vectors v"
+            f" JOIN papers p ON p.id = v.paper_id WHERE v.model = %s AND {where}"
             f" ORDER BY v.embedding::{cast} <=> %s::{cast} LIMIT %s"
         )
         with self.db.transaction() as conn:
             conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}")
-            if filters:
-                conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             rows = conn.execute(query, [q, model, *params, q, k]).fetchall()
         hits = [Hit(pid, float(score)) for pid, score in rows]
         hits.sort(key=lambda h: -h.score)  # relaxed order: re-sort what came back

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_sqlite
-from paperboy.store.sqlite.db import Database, create_private
+from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.users import SQLUsers
+from paperboy.store.portable.votes import SQLVotes
+from paperboy.store.sqlite.db import Database, SQLiteExecutor, create_private
 from paperboy.store.sqlite.papers import SQLitePapers
 from paperboy.store.sqlite.state import SQLiteState
 from paperboy.store.sqlite.vectors import SQLiteVectors
@@ -34,6 +37,10 @@ class SQLiteStore(Store):
         self.papers = SQLitePapers(self.db)
         self.vectors = SQLiteVectors(self.db, self.papers)
         self.state = SQLiteState(self.db)
+        sql = SQLiteExecutor(self.db)
+        self.users = SQLUsers(sql)
+        self.votes = SQLVotes(sql)
+        self.limits = SQLRateLimits(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(

@@ -14,6 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from paperboy.store.portable.executor import utc_text
 
 CHUNK = 500  # host parameters per IN (...) list
 
@@ -103,3 +106,48 @@ def create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass  # an empty file is a valid, empty SQLite database
+
+
+class SQLiteExecutor:
+    """The portable stores' executor on SQLite: ``%s`` → ``?``, datetimes as UTC text."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("%s", "?")
+
+    @staticmethod
+    def _params(params: Sequence[Any]) -> list[Any]:
+        return [utc_text(p) if isinstance(p, datetime) else p for p in params]
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.db.read(self._sql(sql), self._params(params))
+
+    @contextmanager
+    def write(self) -> Iterator[_SQLiteWriter]:
+        with self.db.write() as conn:
+            yield _SQLiteWriter(conn, self)
+
+    def bump(self, writer: Any, counter: str) -> None:
+        writer.execute("UPDATE counters SET value = value + 1 WHERE name = %s", (counter,))
+
+    def counter(self, name: str) -> int:
+        return self.db.counter(name)
+
+
+class _SQLiteWriter:
+    def __init__(self, conn: sqlite3.Connection, ex: SQLiteExecutor) -> None:
+        self.conn = conn
+        self.ex = ex
+        self._count = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cur = self.conn.execute(self.ex._sql(sql), self.ex._params(params))
+        rows = cur.fetchall()
+        self._count = cur.rowcount
+        return rows
+
+    def rowcount(self) -> int:
+        return self._count

@@ -83,9 +83,10 @@ def _quote(text: str) -> str:
 
 def filter_sql(filters: Filters | None) -> tuple[str, list]:
     """A WHERE fragment over alias ``p`` and its parameters."""
+    clauses: list[str] = ["p.hidden_at IS NULL"]  # hidden papers leave every list and search
+    params: list = []
     if not filters:
-        return "1", []
-    clauses, params = [], []
+        return clauses[0], params
     if filters.categories:
         ors = []
         for cat in filters.categories:
@@ -107,7 +108,7 @@ def filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.namespace:
         clauses.append("p.namespace = ?")
         params.append(filters.namespace)
-    return " AND ".join(clauses) or "1", params
+    return " AND ".join(clauses), params
 
 
 def _like_escape(text: str) -> str:
@@ -124,6 +125,7 @@ class SQLitePapers(PaperStore):
     def __init__(self, db: Database) -> None:
         self.db = db
         self._total: tuple[int, int] | None = None  # (papers version, count of all papers)
+        self._hidden: tuple[int, list[str]] | None = None  # (papers version, hidden ids)
 
     def _write_transaction(self):  # noqa: ANN202
         return self.db.write()
@@ -142,13 +144,17 @@ class SQLitePapers(PaperStore):
         return out
 
     def _load_papers(self, ids: list[str]) -> dict[str, Paper]:
-        return self._fetch_papers(self.db.writer, ids)
+        return self._fetch_papers(self.db.writer, ids, hidden=True)
 
-    def _fetch_papers(self, conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Paper]:
+    def _fetch_papers(
+        self, conn: sqlite3.Connection, ids: Iterable[str], *, hidden: bool = False
+    ) -> dict[str, Paper]:
         ids = list(dict.fromkeys(ids))
         out: dict[str, Paper] = {}
+        visible = "" if hidden else " AND p.hidden_at IS NULL"
         for chunk in chunks(ids):
-            for row in conn.execute(f"{_SELECT} WHERE p.id IN ({marks(len(chunk))})", chunk):
+            sql = f"{_SELECT} WHERE p.id IN ({marks(len(chunk))}){visible}"
+            for row in conn.execute(sql, chunk):
                 paper = _row_to_paper(row)
                 out[paper.id] = paper
         return out
@@ -187,7 +193,7 @@ class SQLitePapers(PaperStore):
             version = self.version()
             cached = self._total
             if cached is None or cached[0] != version:
-                count = self._read("SELECT count(*) FROM papers")[0][0]
+                count = self._read("SELECT count(*) FROM papers WHERE hidden_at IS NULL")[0][0]
                 self._total = cached = (version, count)
             return cached[1]
         where, params = filter_sql(filters)
@@ -248,7 +254,8 @@ class SQLitePapers(PaperStore):
         if order not in _LISTED_ORDERS:
             raise ValueError(f"unknown order {order!r}; expected one of {sorted(_LISTED_ORDERS)}")
         rows = self._read(
-            f"{_SELECT} WHERE p.listing_date BETWEEN ? AND ? ORDER BY {_LISTED_ORDERS[order]}"
+            f"{_SELECT} WHERE p.listing_date BETWEEN ? AND ? AND p.hidden_at IS NULL"
+            f" ORDER BY {_LISTED_ORDERS[order]}"
             " LIMIT ? OFFSET ?",
             (start.isoformat(), end.isoformat(), limit, offset),
         )
@@ -256,7 +263,7 @@ class SQLitePapers(PaperStore):
 
     def count_listed(self, start: date, end: date) -> int:
         return self._read(
-            "SELECT count(*) FROM papers WHERE listing_date BETWEEN ? AND ?",
+            "SELECT count(*) FROM papers WHERE listing_date BETWEEN ? AND ? AND hidden_at IS NULL",
             (start.isoformat(), end.isoformat()),
         )[0][0]
 
@@ -265,6 +272,25 @@ class SQLitePapers(PaperStore):
         namespaces = dict(self._read("SELECT namespace, count(*) FROM papers GROUP BY namespace"))
         first, last = self._read("SELECT min(listing_date), max(listing_date) FROM papers")[0]
         return {"papers": papers, "namespaces": namespaces, "listing_dates": [first, last]}
+
+    # --- moderation ---------------------------------------------------------------------
+    def set_hidden(self, paper_id: str, hidden: bool) -> bool:
+        with self.db.write() as conn:
+            cur = conn.execute(
+                "UPDATE papers SET hidden_at = ? WHERE id = ?",
+                (now_text() if hidden else None, paper_id),
+            )
+            if cur.rowcount:
+                self._bump_version()
+            return cur.rowcount > 0
+
+    def hidden_ids(self) -> list[str]:
+        version = self.version()
+        cached = self._hidden
+        if cached is None or cached[0] != version:
+            rows = self._read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")
+            self._hidden = cached = (version, [r[0] for r in rows])
+        return cached[1]
 
     # --- full text ----------------------------------------------------------------------
     def lexical_search(
@@ -280,11 +306,10 @@ class SQLitePapers(PaperStore):
             return []
         where, params = filter_sql(filters)
         rank = f"bm25(papers_fts, {weights.title:g}, {weights.abstract:g}, {weights.authors:g})"
-        join = "" if not filters else "JOIN papers p ON p.rowid = papers_fts.rowid"
         sql = (
-            f"SELECT (SELECT id FROM papers WHERE rowid = papers_fts.rowid), {rank} AS r"
-            f" FROM papers_fts {join} WHERE papers_fts MATCH ?"
-            f"{' AND ' + where if filters else ''} ORDER BY r LIMIT ?"
+            f"SELECT p.id, {rank} AS r FROM papers_fts"
+            " JOIN papers p ON p.rowid = papers_fts.rowid"
+            f" WHERE papers_fts MATCH ? AND {where} ORDER BY r LIMIT ?"
         )
         try:
             rows = self._read(sql, [expression, *params, limit])
@@ -305,5 +330,8 @@ class SQLitePapers(PaperStore):
 
     def find_by_title(self, title: str, limit: int = 5) -> list[str]:
         text = " ".join(title.split()).lower()
-        rows = self._read("SELECT id FROM papers WHERE lower(title) = ? LIMIT ?", (text, limit))
+        rows = self._read(
+            "SELECT id FROM papers WHERE lower(title) = ? AND hidden_at IS NULL LIMIT ?",
+            (text, limit),
+        )
         return [r[0] for r in rows]

@@ -102,10 +102,11 @@ class SQLiteVectors(VectorStore):
         if index is None or k <= 0:
             return []
         q = normalise(np.asarray(vector, dtype=np.float32))
-        ids, scores = index.search(q, k * FILTER_WIDEN if filters else k)
+        narrowed = bool(filters) or bool(self.papers.hidden_ids())
+        ids, scores = index.search(q, k * FILTER_WIDEN if narrowed else k)
         found = list(zip(ids[0], scores[0].tolist(), strict=True))
-        if filters:
-            keep = self.papers.filter_ids([i for i, _ in found], filters)
+        if narrowed:  # filter_ids leaves out hidden papers too
+            keep = self.papers.filter_ids([i for i, _ in found], filters or Filters())
             found = [(i, s) for i, s in found if i in keep]
         return [Hit(i, s) for i, s in found[:k]]
 

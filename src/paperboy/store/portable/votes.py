@@ -1,0 +1,134 @@
+"""Votes, saves and their per-paper counts in portable SQL (both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from paperboy.models.community import PaperCounts
+from paperboy.store.portable.executor import Executor, Writer, as_datetime, now
+from paperboy.store.votes import VoteStore
+
+_TABLES = {"votes": "votes", "saves": "saves"}
+
+
+class SQLVotes(VoteStore):
+    def __init__(self, sql: Executor) -> None:
+        self.sql = sql
+
+    def _add(self, table: str, user_id: int, paper_id: str) -> bool:
+        column = _TABLES[table]
+        with self.sql.write() as w:
+            added = w.execute(
+                f"INSERT INTO {table} (user_id, paper_id, created_at)"
+                " SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM users"
+                " WHERE id = %s AND banned_at IS NULL)"
+                " ON CONFLICT (user_id, paper_id) DO NOTHING RETURNING paper_id",
+                (user_id, paper_id, now(), user_id),
+            )
+            if added:
+                self._move(w, column, paper_id, +1)
+            return bool(added)
+
+    def _remove(self, table: str, user_id: int, paper_id: str) -> bool:
+        column = _TABLES[table]
+        with self.sql.write() as w:
+            removed = w.execute(
+                f"DELETE FROM {table} WHERE user_id = %s AND paper_id = %s RETURNING paper_id",
+                (user_id, paper_id),
+            )
+            banned = w.execute(
+                "SELECT 1 FROM users WHERE id = %s AND banned_at IS NOT NULL", (user_id,)
+            )
+            if removed and not banned:
+                self._move(w, column, paper_id, -1)
+            return bool(removed)
+
+    def _move(self, w: Writer, column: str, paper_id: str, by: int) -> None:
+        w.execute(
+            f"INSERT INTO paper_counts (paper_id, {column}, last_activity) VALUES (%s, %s, %s)"
+            f" ON CONFLICT (paper_id) DO UPDATE SET {column} = paper_counts.{column} + %s,"
+            " last_activity = excluded.last_activity",
+            (paper_id, max(by, 0), now(), by),
+        )
+        self.sql.bump(w, "community")
+
+    def vote(self, user_id: int, paper_id: str) -> bool:
+        return self._add("votes", user_id, paper_id)
+
+    def unvote(self, user_id: int, paper_id: str) -> bool:
+        return self._remove("votes", user_id, paper_id)
+
+    def save(self, user_id: int, paper_id: str) -> bool:
+        return self._add("saves", user_id, paper_id)
+
+    def unsave(self, user_id: int, paper_id: str) -> bool:
+        return self._remove("saves", user_id, paper_id)
+
+    def counts(self, paper_ids: Iterable[str]) -> dict[str, PaperCounts]:
+        ids = list(dict.fromkeys(paper_ids))
+        out: dict[str, PaperCounts] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            for pid, votes, saves in self.sql.read(
+                f"SELECT paper_id, votes, saves FROM paper_counts WHERE paper_id IN ({marks})",
+                chunk,
+            ):
+                out[pid] = PaperCounts(int(votes), int(saves))
+        return out
+
+    def marks(self, user_id: int, paper_ids: Iterable[str]) -> tuple[set[str], set[str]]:
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return set(), set()
+        marks = ", ".join(["%s"] * len(ids))
+        voted = self.sql.read(
+            f"SELECT paper_id FROM votes WHERE user_id = %s AND paper_id IN ({marks})",
+            [user_id, *ids],
+        )
+        saved = self.sql.read(
+            f"SELECT paper_id FROM saves WHERE user_id = %s AND paper_id IN ({marks})",
+            [user_id, *ids],
+        )
+        return {r[0] for r in voted}, {r[0] for r in saved}
+
+    def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
+        rows = self.sql.read(
+            "SELECT s.paper_id, s.created_at FROM saves s JOIN papers p ON p.id = s.paper_id"
+            " WHERE s.user_id = %s AND p.hidden_at IS NULL"
+            " ORDER BY s.created_at DESC, s.paper_id LIMIT %s OFFSET %s",
+            (user_id, limit, offset),
+        )
+        return [(pid, as_datetime(at) or now()) for pid, at in rows]
+
+    def count_library(self, user_id: int) -> int:
+        return int(
+            self.sql.read(
+                "SELECT count(*) FROM saves s JOIN papers p ON p.id = s.paper_id"
+                " WHERE s.user_id = %s AND p.hidden_at IS NULL",
+                (user_id,),
+            )[0][0]
+        )
+
+    def active_since(self, since: datetime) -> dict[str, PaperCounts]:
+        rows = self.sql.read(
+            "SELECT paper_id, votes, saves FROM paper_counts WHERE last_activity >= %s",
+            (since,),
+        )
+        return {pid: PaperCounts(int(v), int(s)) for pid, v, s in rows}
+
+    def recount(self, user_id: int) -> None:
+        with self.sql.write() as w:
+            for column in ("votes", "saves"):
+                w.execute(
+                    f"UPDATE paper_counts SET {column} = (SELECT count(*) FROM {column} t"
+                    " JOIN users u ON u.id = t.user_id"
+                    " WHERE t.paper_id = paper_counts.paper_id AND u.banned_at IS NULL)"
+                    f" WHERE paper_id IN (SELECT paper_id FROM {column} WHERE user_id = %s)",
+                    (user_id,),
+                )
+            self.sql.bump(w, "community")
+
+    def version(self) -> int:
+        return self.sql.counter("community")

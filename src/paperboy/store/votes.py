@@ -1,0 +1,56 @@
+"""Votes and saves: one of each per account and paper, with counts kept exact.
+
+Each change inserts or deletes one row and moves the paper's counts in the same
+transaction, and only when the row really changed, so repeats are no-ops and concurrent
+votes count exactly. Votes and saves of banned accounts stop counting (``recount``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from datetime import datetime
+
+from paperboy.models.community import PaperCounts
+
+
+class VoteStore(ABC):
+    @abstractmethod
+    def vote(self, user_id: int, paper_id: str) -> bool:
+        """Upvote; True when this changed anything (False: already voted)."""
+
+    @abstractmethod
+    def unvote(self, user_id: int, paper_id: str) -> bool: ...
+
+    @abstractmethod
+    def save(self, user_id: int, paper_id: str) -> bool: ...
+
+    @abstractmethod
+    def unsave(self, user_id: int, paper_id: str) -> bool: ...
+
+    @abstractmethod
+    def counts(self, paper_ids: Iterable[str]) -> dict[str, PaperCounts]:
+        """Counts of the papers that have any (others: zero)."""
+
+    @abstractmethod
+    def marks(self, user_id: int, paper_ids: Iterable[str]) -> tuple[set[str], set[str]]:
+        """(voted, saved) among ``paper_ids`` for one account."""
+
+    @abstractmethod
+    def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
+        """Saved papers, newest save first: (paper id, saved at)."""
+
+    @abstractmethod
+    def count_library(self, user_id: int) -> int: ...
+
+    @abstractmethod
+    def active_since(self, since: datetime) -> dict[str, PaperCounts]:
+        """Counts of every paper voted or saved on since ``since`` (trending's input)."""
+
+    @abstractmethod
+    def recount(self, user_id: int) -> None:
+        """Recount the papers this account voted on or saved (after a ban or unban)."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """Moves with every vote or save: caches of counts and trending key on it."""
