@@ -24,7 +24,7 @@ from paperboy.search.facets import TOP as FACET_TOP
 from paperboy.search.facets import topic_groups
 from paperboy.search.lexical import LexicalResult, lexical_hits
 from paperboy.search.query import ParsedQuery, merge_filters, parse_query
-from paperboy.search.related import related_papers
+from paperboy.search.related import related_papers, stored_related
 from paperboy.search.types import (
     SORTS,
     Facet,
@@ -246,11 +246,16 @@ class Searcher:
     def related(self, paper_id: str, limit: int = 5) -> list[RelatedPaper]:
         """Nearest papers to ``paper_id`` (never itself), each with a short reason.
 
-        Raises KeyError when the paper is not in the store.
+        The list stored when vectors were made when it is long enough; otherwise computed
+        now (nearest vectors, or BM25 without them). Raises KeyError when the paper is not
+        in the store.
         """
         paper = self.store.papers.get_paper(paper_id)
         if paper is None:
             raise KeyError(paper_id)
+        stored = stored_related(self.store, self.embedder.name, paper.id, limit)
+        if stored is not None:
+            return stored
         return related_papers(self.store, paper, self.embedder.name, limit)
 
 
