@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -23,9 +24,33 @@ def serve_store(settings: Settings, store: Store, host: str, port: int) -> None:
 
     err.print(f"serving {store.url} at http://{host}:{port}", highlight=False, markup=False)
     uvicorn.run(
-        create_app(settings, store),
+        create_app(settings, store, preload_model=True),
         host=host,
         port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def serve_workers(settings: Settings, workers: int) -> None:
+    """Serve with ``workers`` processes on one database: each calls ``app_from_env`` and
+    opens its own store (SQLite: readers in parallel, one writer at a time)."""
+    import uvicorn
+
+    os.environ["PAPERBOY_DATABASE_URL"] = settings.database_url  # what --db said, for workers
+    err.print(
+        f"serving {settings.database_url} at http://{settings.host}:{settings.port}"
+        f" with {workers} worker processes",
+        highlight=False,
+        markup=False,
+    )
+    uvicorn.run(
+        "paperboy.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
         log_level="warning",
         access_log=False,
         proxy_headers=True,
@@ -36,9 +61,15 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on (setting: host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (setting: port).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes sharing the database.")
+    ] = 1,
 ) -> None:
     """Serve the pages, the Hugging Face compatible JSON API and the Atom feeds."""
     c: Context = ctx.obj
     settings = c.settings.with_overrides(host=host, port=port)
-    with c.store() as store:
-        serve_store(settings, store, settings.host, settings.port)
+    with c.store() as store:  # a schema that is behind is refused here, in one line
+        if workers == 1:
+            serve_store(settings, store, settings.host, settings.port)
+            return
+    serve_workers(settings, workers)
