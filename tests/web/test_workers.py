@@ -94,3 +94,16 @@ def test_every_worker_sees_an_import_from_another_process(served, tmp_path: Path
         ids = {p["paper"]["id"] for p in _fresh_get(url).json()}
         assert ids == {"2503.00001", "2503.00002"}
     assert _fresh_get(base + "/papers/2503.00002").status_code == 200
+
+
+def test_worker_connections_do_not_wait_for_delayed_acks(served) -> None:
+    """Without TCP_NODELAY on the shared socket, each answer took 40 ms more on loopback."""
+    _, base = served
+    with httpx.Client(timeout=10) as client:
+        client.get(base + "/healthz")
+        took = []
+        for _ in range(15):
+            start = time.perf_counter()
+            assert client.get(base + "/healthz").status_code == 200
+            took.append(time.perf_counter() - start)
+    assert sorted(took)[len(took) // 2] < 0.030
