@@ -10,6 +10,13 @@ same run, which is the baseline: the cost of the server and the client alone.
 
 Every endpoint gets a one-second warm-up first, so lists repeat from the response cache as
 they would in production; ``/papers/{id}`` spreads over 2,000 ids and mostly misses it.
+
+``--mix`` runs issue 8's load mix instead (``bench_mix.py``): ``--connections`` (200)
+connections for ``--duration`` (60) seconds, 30 % uncached paper pages, 30 % uncached
+searches, 40 % lists and feeds, against ``paperboy serve --workers 1`` and ``2`` without
+vectors and ``--workers 2`` with (random) vectors and their precomputed related lists;
+``/healthz`` under the same connections is the baseline row. Also the unloaded p95 of 300
+distinct paper pages, one request at a time.
 """
 
 from __future__ import annotations
@@ -122,6 +129,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="per endpoint (default 5)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
     parser.add_argument("--db", type=Path, help="reuse (or keep) this database file")
+    parser.add_argument("--mix", action="store_true", help="issue 8's load mix (see above)")
+    parser.add_argument("--connections", type=int, default=200, help="--mix: (default 200)")
+    parser.add_argument("--duration", type=float, default=60.0, help="--mix: s (default 60)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,6 +147,11 @@ def main() -> None:
         rng = random.Random(7)
         ids = [p.id for p in store.papers.list_papers(order="id", limit=papers)]
         sample = rng.sample(ids, min(2000, len(ids)))
+        if args.mix:
+            titles = [p.title for p in store.papers.get_papers(sample[:500]).values()]
+            store.close()
+            mix_main(args, db, papers, ids, titles, days)
+            return
         store.close()
 
         port = free_port()
@@ -172,6 +187,82 @@ def main() -> None:
         ["endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms", "vs healthz"],
         rows,
     )
+
+
+def mix_main(
+    args: argparse.Namespace, db: Path, papers: int, ids: list[str], titles: list[str],
+    days: list[str],
+) -> None:  # fmt: skip
+    from bench_mix import Paths, Server, pct, run_mix, sequential, with_vectors
+    from paperboy.search.embed import PACKAGED
+
+    words = sorted({w for t in titles for w in t.lower().split() if w.isalpha() and len(w) > 3})
+    lists = ["/", "/trending", "/feeds/daily.atom", "/feeds/trending.atom", "/api/daily_papers"]
+    lists += [f"/api/daily_papers?date={d}" for d in days] + [f"/?date={d}" for d in days]
+    lists += [f"/feeds/daily.atom?date={d}" for d in days]
+    vec_db = with_vectors(db, db.with_name(db.stem + "-vectors.db"), PACKAGED)
+    rng = random.Random(11)
+    shuffled = rng.sample(ids, len(ids))
+    rows, unloaded = [], []
+    configs = [("no vectors", db, 1), ("no vectors", db, 2), ("vectors", vec_db, 2)]
+    for n, (label, path, workers) in enumerate(configs):
+        fresh = shuffled[n * 20000 : (n + 1) * 20000]  # ids no earlier run has seen
+        paths = Paths(fresh[300:], words, lists)
+        with Server(path, workers) as server:
+            asyncio.run(run_mix(server.port, paths, 3, 20))  # let the workers load
+            if label == "vectors":  # the model preloads in the background: wait for it
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    body = asyncio.run(_search_json(server.port, "warm up the model"))
+                    if '"lexicalOnly":false' in body.replace(" ", ""):
+                        break
+                    time.sleep(1)
+            base, elapsed = asyncio.run(
+                run_mix(server.port, paths, min(10, args.duration), args.connections,
+                        kinds=(("healthz", 1.0),))
+            )  # fmt: skip
+            tally, seconds = asyncio.run(
+                run_mix(server.port, paths, args.duration, args.connections)
+            )
+            alone = asyncio.run(sequential(server.port, [f"/papers/{i}" for i in fresh[:300]]))
+        name = f"--workers {workers}, {label}"
+        hz = base.latencies.get("healthz", [])
+        base_rps = len(hz) / elapsed
+        rows.append([f"{name}: /healthz (baseline)", base_rps, pct(hz, 0.5), pct(hz, 0.95),
+                     pct(hz, 0.99), base.timeouts, base.errors, "1.00×"])  # fmt: skip
+        every = [x for v in tally.latencies.values() for x in v]
+        rps = len(every) / seconds
+        rows.append([f"{name}: mix", rps, pct(every, 0.5), pct(every, 0.95), pct(every, 0.99),
+                     tally.timeouts, tally.errors, f"{rps / base_rps:.2f}×"])  # fmt: skip
+        for kind in ("paper", "search", "list"):
+            got = tally.latencies.get(kind, [])
+            rows.append([f"  {kind}", len(got) / seconds, pct(got, 0.5), pct(got, 0.95),
+                         pct(got, 0.99), "", "", ""])  # fmt: skip
+        unloaded.append([name, pct(alone, 0.5), pct(alone, 0.95), pct(alone, 0.99)])
+    print_table(
+        f"web mix: {papers:,} papers, {args.connections} connections, {args.duration:g} s, "
+        f"{os.cpu_count()} cores, loopback, timeout 10 s",
+        ["run", "req/s", "p50 ms", "p95 ms", "p99 ms", "timeouts", "errors", "vs healthz"],
+        rows,
+    )
+    print_table(
+        "uncached /papers/{id}, 300 distinct ids, one request at a time",
+        ["server", "p50 ms", "p95 ms", "p99 ms"],
+        unloaded,
+    )
+
+
+async def _search_json(port: int, q: str) -> str:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET /api/paperboy/search?q={quote(q)} HTTP/1.1\r\nHost: b\r\n\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(h[15:]) for h in head.split(b"\r\n") if h[:15].lower() == b"content-length:"
+        )
+        return (await reader.readexactly(length)).decode()
+    finally:
+        writer.close()
 
 
 if __name__ == "__main__":

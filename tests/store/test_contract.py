@@ -262,6 +262,33 @@ def test_passage_vectors_round_trip(store: Store) -> None:
     assert store.vectors.count("m") == 0  # passages are not document vectors
 
 
+def test_related_lists_round_trip_and_move_the_content_token(store: Store) -> None:
+    store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002"), paper("2401.00003")])
+    assert store.vectors.get_related("m", "2401.00001") is None  # never computed
+    content, papers = store.content_version(), store.papers.version()
+    store.vectors.save_related(
+        "m",
+        {
+            "2401.00001": [("2401.00002", 0.9, "shares ctc"), ("2401.00003", 0.5, "")],
+            "2401.00002": [],  # computed, no neighbours: kept apart from "never computed"
+            "2401.09999": [("2401.00001", 0.1, "gone")],  # not a paper: skipped
+        },
+    )
+    assert store.content_version() != content and store.papers.version() == papers
+    assert store.vectors.get_related("m", "2401.00001") == [
+        ("2401.00002", pytest.approx(0.9), "shares ctc"),
+        ("2401.00003", pytest.approx(0.5), ""),
+    ]
+    assert store.vectors.get_related("m", "2401.00002") == []
+    assert store.vectors.get_related("other", "2401.00001") is None
+    assert store.vectors.get_related("m", "2401.09999") is None
+    assert store.vectors.related_count("m") == 2 and store.vectors.related_count("other") == 0
+    store.vectors.save_related("m", {"2401.00001": [("2401.00003", 0.7, "new")]})
+    assert store.vectors.get_related("m", "2401.00001") == [
+        ("2401.00003", pytest.approx(0.7), "new")
+    ]
+
+
 def test_concurrent_overlapping_imports_end_as_one_after_the_other(store: Store) -> None:
     """Two writers (separate connections) merging overlapping batches: every paper ends at
     its newest version with its first listing date, as in a serial import."""

@@ -38,6 +38,7 @@ class RecordingSearcher:
         )
 
     def related(self, paper_id, limit):
+        self.requests.append(("related", paper_id, limit))
         papers = [p for p in self.store.papers.list_papers(limit=limit + 1) if p.id != paper_id]
         return [RelatedPaper(p, 0.5, "shares <b>terms</b>") for p in papers[:limit]]
 
@@ -89,11 +90,11 @@ def test_searcher_value_errors_are_422(wired):
     assert response.json()["error"] == "q: unbalanced parenthesis"
 
 
-def test_related_papers_on_the_paper_page_and_api(wired, demo_store):
+def test_related_papers_on_the_related_page_and_api(wired, demo_store):
     client, _ = wired
     paper = demo_store.papers.list_papers(limit=1, offset=10)[0]
-    page = BeautifulSoup(client.get(f"/papers/{paper.id}").text, "html.parser")
-    items = page.select("ol.related li")
+    page = BeautifulSoup(client.get(f"/papers/{paper.id}/related").text, "html.parser")
+    items = page.select("section#related ol.related li")
     assert len(items) == 6
     assert items[0].select_one(".reason").text == "shares <b>terms</b>"
     data = client.get(f"/api/paperboy/related/{paper.id}", params={"limit": 3}).json()

@@ -73,6 +73,7 @@ class ResponseCache:
         self._inflight: dict[tuple, asyncio.Future[Rendered]] = {}
         self.hits = 0
         self.misses = 0
+        self.generation = 0  # in every key: ``invalidate`` retires all entries at once
 
     def _get(self, key: tuple) -> Rendered | None:
         with self._lock:
@@ -83,6 +84,14 @@ class ResponseCache:
             else:
                 self.misses += 1
             return found
+
+    def invalidate(self) -> None:
+        """Forget every entry, including renders still in flight (their key is retired):
+        for answers that change without a write, such as search once the model is loaded."""
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -113,7 +122,7 @@ class ResponseCache:
         """
         version = self.store.content_version()
         host = f"{request.url.scheme}://{request.url.netloc}" if self.vary_host else ""
-        key = (request.url.path, params, host, version)
+        key = (request.url.path, params, host, version, self.generation)
         rendered = self._get(key)
         if rendered is None:
             rendered = await self._render_once(key, render)

@@ -186,6 +186,7 @@ def embed(
     out.print(
         f"embedded {report.embedded} papers ({report.passages} passages) with {report.model}; "
         f"{report.current} were already up to date"
+        + (f"; related papers stored for {report.related}" if report.related else "")
     )
 
 

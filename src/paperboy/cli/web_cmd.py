@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Annotated
 
 import typer
 
-from paperboy.cli.app import Context, err
+from paperboy.cli.app import Context, err, fail
 from paperboy.config import Settings
 from paperboy.store import Store
 
@@ -23,7 +25,7 @@ def serve_store(settings: Settings, store: Store, host: str, port: int) -> None:
 
     err.print(f"serving {store.url} at http://{host}:{port}", highlight=False, markup=False)
     uvicorn.run(
-        create_app(settings, store),
+        create_app(settings, store, preload_model=True),
         host=host,
         port=port,
         log_level="warning",
@@ -32,13 +34,65 @@ def serve_store(settings: Settings, store: Store, host: str, port: int) -> None:
     )
 
 
+def serve_workers(settings: Settings, workers: int) -> None:
+    """Serve with ``workers`` processes on one database: each calls ``app_from_env`` and
+    opens its own store (SQLite: readers in parallel, one writer at a time)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ["PAPERBOY_DATABASE_URL"] = settings.database_url  # what --db said, for workers
+    config = uvicorn.Config(
+        "paperboy.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+    sock = _listening_socket(settings.host, settings.port)
+    err.print(
+        f"serving {settings.database_url} at http://{settings.host}:{settings.port}"
+        f" with {workers} worker processes",
+        highlight=False,
+        markup=False,
+    )
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the workers share, made as ``uvicorn.run`` would, but marked TCP.
+
+    uvicorn makes it with protocol 0, so asyncio never sets TCP_NODELAY on the connections
+    the workers accept, and every response waits out the client's delayed ACK (+40 ms).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on (setting: host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (setting: port).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes sharing the database.")
+    ] = 1,
 ) -> None:
     """Serve the pages, the Hugging Face compatible JSON API and the Atom feeds."""
     c: Context = ctx.obj
     settings = c.settings.with_overrides(host=host, port=port)
-    with c.store() as store:
-        serve_store(settings, store, settings.host, settings.port)
+    with c.store() as store:  # a schema that is behind is refused here, in one line
+        if workers == 1:
+            serve_store(settings, store, settings.host, settings.port)
+            return
+    serve_workers(settings, workers)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperboy.search.embed import PACKAGED, Embedder, embed_text, text_hash
+from paperboy.search.embed import PACKAGED, Embedder, embed_text, refresh_related, text_hash
 from paperboy.store import Store
 
 FILE = "demo-vectors.npz"
@@ -29,7 +29,8 @@ def demo_vectors_path() -> Path:
 
 
 def import_demo_vectors(store: Store, model: str = PACKAGED, path: Path | None = None) -> int:
-    """Save the shipped vectors of papers whose text still matches; returns how many."""
+    """Save the shipped vectors of papers whose text still matches, and the related lists
+    they give; returns how many vectors were saved."""
     path = path or demo_vectors_path()
     if model != PACKAGED or not path.is_file():
         return 0
@@ -49,6 +50,7 @@ def import_demo_vectors(store: Store, model: str = PACKAGED, path: Path | None =
         rows.append((pid, h, v / max(float(np.linalg.norm(v)), 1e-12)))
     if rows:
         store.vectors.save_vectors(model, rows)
+    refresh_related(store, model, changed=bool(rows))
     return len(rows)
 
 

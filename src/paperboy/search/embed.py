@@ -196,6 +196,7 @@ class RefreshReport:
     embedded: int = 0  # papers whose vectors were (re)computed
     current: int = 0  # papers whose stored vectors already matched their text
     passages: int = 0  # passage vectors computed
+    related: int = 0  # papers whose related list was (re)computed
 
 
 @dataclass
@@ -258,7 +259,17 @@ def refresh_vectors(
         report.passages += _save_passages(store, embedder, rest[i : i + chunk])
         if progress:
             progress(len(rest[i : i + chunk]))
+    report.related = refresh_related(store, embedder.name, changed=report.embedded > 0)
     return report
+
+
+def refresh_related(store: Store, model: str, *, changed: bool) -> int:
+    """Recompute every paper's related list when vectors changed or some paper lacks one."""
+    from paperboy.search.related import precompute_related
+
+    if changed or store.vectors.related_count(model) < store.vectors.count(model):
+        return precompute_related(store, model)
+    return 0
 
 
 def _save_passages(store: Store, embedder: Embedder, papers: list[tuple[Paper, str]]) -> int:

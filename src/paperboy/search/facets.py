@@ -148,7 +148,9 @@ def context_rows(papers: Sequence[Paper], query_terms: Sequence[str]) -> np.ndar
 
 def tokens(paper: Paper) -> list[str]:
     text = f"{paper.title} {paper.title} {paper.abstract}".lower()
-    return [t.strip("-") for t in _TOKEN.findall(text) if t not in STOPWORDS | _MORE_STOP]
+    return [
+        t.strip("-") for t in _TOKEN.findall(text) if t not in STOPWORDS and t not in _MORE_STOP
+    ]
 
 
 def label_groups(

@@ -9,7 +9,9 @@ BM25 alone, and says so (``lexical_only``).
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -23,7 +25,7 @@ from paperboy.search.facets import TOP as FACET_TOP
 from paperboy.search.facets import topic_groups
 from paperboy.search.lexical import LexicalResult, lexical_hits
 from paperboy.search.query import ParsedQuery, merge_filters, parse_query
-from paperboy.search.related import related_papers
+from paperboy.search.related import related_papers, stored_related
 from paperboy.search.types import (
     SORTS,
     Facet,
@@ -43,6 +45,7 @@ DENSE_POOL = 100  # nearest neighbours fetched per search
 RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
 METHODS = ("lexical", "dense", "hybrid")
+LOADING_NOTE = "The meaning-based search model is still loading; these results match keywords only."
 # When a model last failed to load, per model name: every Searcher in the process (CLI, web
 # app, tests) then skips it for RETRY_MODEL seconds instead of retrying on each search.
 _MODEL_FAILED_AT: dict[str, float] = {}
@@ -56,6 +59,38 @@ class Searcher:
         self.settings = settings
         self.embedder = Embedder(settings.embed_model)
         self._workers: ThreadPoolExecutor | None = None
+        # Set once a background preload finished; None when none was started (the CLI),
+        # so that a search then loads the model itself, as it always did.
+        self._loaded: threading.Event | None = None
+
+    # --- start-up -------------------------------------------------------------------------
+    def start_preload(self, done: Callable[[], None] | None = None) -> threading.Thread:
+        """Load the model and the vector index on a thread; until then searches answer by
+        keywords only and say so, instead of the first one waiting for the model (~13 s).
+        ``done`` runs afterwards (the app empties its response cache there)."""
+        self._loaded = threading.Event()
+        thread = threading.Thread(
+            target=self._preload, args=(done,), name="paperboy-preload", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _preload(self, done: Callable[[], None] | None) -> None:
+        assert self._loaded is not None
+        try:
+            if self.store.vectors.count(self.embedder.name) > 0:  # builds the vector index
+                self.encode_query("warm up")  # loads the model; a failure is remembered
+        except Exception:
+            log.exception("preloading the search model failed")
+        finally:
+            self._loaded.set()
+            if done is not None:
+                done()
+
+    @property
+    def loading(self) -> bool:
+        """Whether a background preload is still running."""
+        return self._loaded is not None and not self._loaded.is_set()
 
     @property
     def workers(self) -> ThreadPoolExecutor:
@@ -155,13 +190,15 @@ class Searcher:
         here: all of it releases the GIL (torch, BLAS or faiss, SQLite), so on two cores a
         search costs about the slower of the two.
         """
-        dense_on = bool(parsed.text) and self.has_vectors()
+        # While the preload runs, not even ``has_vectors``: it would wait for the index.
+        loading = bool(parsed.text) and self.loading
+        dense_on = bool(parsed.text) and not loading and self.has_vectors()
         k = DENSE_POOL
         nearest = self.workers.submit(self._nearest, parsed.text, k, filters) if dense_on else None
         lex = lexical_hits(
             self.store, parsed, filters or None, limit=pool, enough=min(AND_ENOUGH, want)
         )
-        notes = list(lex.notes)
+        notes = list(lex.notes) + ([LOADING_NOTE] if loading else [])
         found = nearest.result() if nearest is not None else None
         q = found[0] if found is not None else None
         dense = self._dense_scores(found, lex) if found is not None else None
@@ -248,11 +285,16 @@ class Searcher:
     def related(self, paper_id: str, limit: int = 5) -> list[RelatedPaper]:
         """Nearest papers to ``paper_id`` (never itself), each with a short reason.
 
-        Raises KeyError when the paper is not in the store.
+        The list stored when vectors were made when it is long enough; otherwise computed
+        now (nearest vectors, or BM25 without them). Raises KeyError when the paper is not
+        in the store.
         """
         paper = self.store.papers.get_paper(paper_id)
         if paper is None:
             raise KeyError(paper_id)
+        stored = stored_related(self.store, self.embedder.name, paper.id, limit)
+        if stored is not None:
+            return stored
         return related_papers(self.store, paper, self.embedder.name, limit)
 
 

@@ -46,8 +46,8 @@ class Store(ABC):
 
     @abstractmethod
     def content_version(self) -> str:
-        """A token that moves with every committed write of papers or vectors, in any
-        process, and with nothing else: response caches key on it."""
+        """A token that moves with every committed write of papers, vectors or related
+        lists, in any process, and with nothing else: response caches key on it."""
 
     @abstractmethod
     def schema_version(self) -> int: ...

@@ -7,13 +7,14 @@ The nearest-neighbour search is the store's job, so a backend with a vector inde
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from paperboy.models.query import Filters, Hit
 
 VectorRow = tuple[str, str, np.ndarray]  # (paper_id, text_hash, vector or passage matrix)
+RelatedRow = tuple[str, float, str]  # (other paper's id, similarity, reason), best first
 
 
 class VectorStore(ABC):
@@ -71,3 +72,19 @@ class VectorStore(ABC):
 
     @abstractmethod
     def passage_models(self) -> list[str]: ...
+
+    # --- related papers (precomputed when vectors are made) -----------------------------
+    @abstractmethod
+    def save_related(self, model: str, lists: Mapping[str, Sequence[RelatedRow]]) -> None:
+        """Store each paper's related papers under ``model``, replacing its older list.
+
+        Computed when vectors are made, so that a paper page reads a list instead of
+        searching; an empty list is kept too (the paper has no neighbours)."""
+
+    @abstractmethod
+    def get_related(self, model: str, paper_id: str) -> list[RelatedRow] | None:
+        """The stored list of ``paper_id``, best first; None when none was ever computed."""
+
+    @abstractmethod
+    def related_count(self, model: str) -> int:
+        """How many papers have a stored related list for ``model``."""

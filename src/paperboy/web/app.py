@@ -2,8 +2,9 @@
 
 Wiring only: routers from ``paperboy.api`` and ``paperboy.web.pages``, the static files,
 security headers, error handlers that answer 404/405/422/500 in the caller's language (JSON
-for the API, feeds and exports; HTML for pages), and the lifespan. The caller owns the store and
-closes it; the app never opens one on its own.
+for the API, feeds and exports; HTML for pages), and the lifespan. ``create_app``'s caller owns
+the store and closes it; ``app_from_env`` is the factory each worker process of
+``paperboy serve --workers N`` calls, and that app opens and closes its own store.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from paperboy.api import bibtex, feeds, hf
 from paperboy.api.cache import ResponseCache
 from paperboy.api.deps import Services
 from paperboy.api.params import HINTS
-from paperboy.config import Settings
+from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
-from paperboy.store import Store
+from paperboy.store import Store, open_store
 from paperboy.web import pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
@@ -70,13 +71,28 @@ def create_app(
     *,
     searcher_factory: Callable[[], Any] | None = None,
     cache_entries: int = 2048,
+    preload_model: bool = False,
+    owns_store: bool = False,
 ) -> FastAPI:
+    """The app over ``store``. ``preload_model`` loads the search model on a thread at
+    start-up (what ``paperboy serve`` wants); ``owns_store`` closes the store at shutdown."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        svc: Services = app.state.paperboy
         log.info("serving %s", store.url)
-        yield
-        log.info("cache: %d hits, %d misses", app.state.paperboy.cache.hits,
-                 app.state.paperboy.cache.misses)  # fmt: skip
+        if preload_model:
+            start = getattr(svc.searcher, "start_preload", None)
+            if start is not None:  # keyword-only answers cached meanwhile must not stay
+                start(done=svc.cache.invalidate)
+        try:
+            yield
+        finally:
+            log.info("cache: %d hits, %d misses", svc.cache.hits, svc.cache.misses)
+            if svc._searcher is not None and hasattr(svc._searcher, "close"):
+                svc._searcher.close()
+            if owns_store:
+                store.close()
 
     app = FastAPI(
         title=DOCS_TITLE,
@@ -167,3 +183,15 @@ def create_app(
         hsts=public_url.startswith("https://"),
     )
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one ``paperboy serve --workers N`` process: settings from PAPERBOY_*
+    variables (the CLI puts ``--db`` there), its own store, the model preloaded.
+
+    uvicorn calls this in every worker (``factory=True``). The store is opened with
+    ``migrate="check"``: workers never migrate, so N of them cannot race on the schema.
+    """
+    settings = load_settings()
+    store = open_store(settings.database_url, migrate="check")
+    return create_app(settings, store, preload_model=True, owns_store=True)

@@ -2,7 +2,10 @@
 
 Handlers parse, call the same query function as the JSON and Atom twins
 (``paperboy.core``), and render a template; the rendered HTML is cached like the API.
-Search, facets and related papers come from the one ``Searcher`` only.
+Search, facets and related papers come from the one ``Searcher`` only, except that a paper
+page reads the related list stored when vectors were made and never searches: without one,
+it links to ``/papers/{id}/related`` (which ``app.js`` loads in place), so the page costs a
+few lookups at any size.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from paperboy.api.deps import services
 from paperboy.core.lists import daily_list, trending_list
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.search import SearchParams, search_list
+from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
 
 log = logging.getLogger(__name__)
@@ -126,8 +130,9 @@ async def search_page(
     return await svc.cache.respond(request, render, params=key)
 
 
-@router.get("/papers/{paper_id:path}")
-async def paper_page(request: Request, paper_id: str) -> Response:
+@router.get("/papers/{paper_id:path}/related")
+async def related_page(request: Request, paper_id: str) -> Response:
+    """Related papers computed on demand (BM25 without vectors): off the paper page's path."""
     svc = services(request)
     env = _env(request)
 
@@ -138,6 +143,23 @@ async def paper_page(request: Request, paper_id: str) -> Response:
         except Exception:  # related papers are a bonus; the page must still render
             log.exception("related papers failed for %s", paper.id)
             related = []
+        return html(
+            env, "related.html", paper=paper, related=related,
+            feed_url="/feeds/daily.atom", params={}, nav=None,
+        )  # fmt: skip
+
+    return await svc.cache.respond(request, render, params=())
+
+
+@router.get("/papers/{paper_id:path}")
+async def paper_page(request: Request, paper_id: str) -> Response:
+    svc = services(request)
+    env = _env(request)
+
+    def render() -> Rendered:
+        paper = find_paper_or_raise(svc.store, paper_id)
+        # None (no stored list yet) renders a link that app.js fills in from the route above.
+        related = stored_related(svc.store, svc.settings.embed_model, paper.id, RELATED)
         return html(
             env, "paper.html", paper=paper, related=related, bibtex=to_bibtex(paper),
             feed_url="/feeds/daily.atom", params={}, nav=None,

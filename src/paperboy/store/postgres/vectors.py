@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from pgvector import HalfVector
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from paperboy.models.query import Filters, Hit
 from paperboy.store.postgres.db import Database
 from paperboy.store.postgres.papers import filter_sql
-from paperboy.store.vectors import VectorRow, VectorStore
+from paperboy.store.vectors import RelatedRow, VectorRow, VectorStore
 
 EF_SEARCH = 100  # HNSW candidate list per search (pgvector's default is 40)
 
@@ -216,6 +217,37 @@ class PostgresVectors(VectorStore):
     def passage_models(self) -> list[str]:
         rows = self.db.read("SELECT DISTINCT model FROM passage_vectors ORDER BY model")
         return [r[0] for r in rows]
+
+    # --- related papers -----------------------------------------------------------------
+    def save_related(self, model: str, lists: Mapping[str, Sequence[RelatedRow]]) -> None:
+        rows = [
+            (model, Jsonb([[o, round(float(s), 6), r] for o, s, r in items]), pid)
+            for pid, items in lists.items()
+        ]
+        if not rows:
+            return
+        with self.db.transaction() as conn:
+            with conn.cursor() as cur:
+                # Papers deleted meanwhile are skipped rather than failing the whole batch.
+                cur.executemany(
+                    "INSERT INTO related (model, paper_id, items)"
+                    " SELECT %s, id, %s FROM papers WHERE id = %s"
+                    " ON CONFLICT (model, paper_id) DO UPDATE SET items = excluded.items",
+                    rows,
+                )
+            self.db.bump(conn, "related")
+
+    def get_related(self, model: str, paper_id: str) -> list[RelatedRow] | None:
+        rows = self.db.read(
+            "SELECT items FROM related WHERE model = %s AND paper_id = %s", (model, paper_id)
+        )
+        if not rows:
+            return None
+        return [(str(o), float(s), str(r)) for o, s, r in rows[0][0]]
+
+    def related_count(self, model: str) -> int:
+        rows = self.db.read("SELECT count(*) FROM related WHERE model = %s", (model,))
+        return int(rows[0][0])
 
 
 def _group_passages(rows: Iterable[tuple[str, HalfVector]]) -> dict[str, np.ndarray]:

@@ -44,7 +44,8 @@ class SQLiteStore(Store):
 
     def content_version(self) -> str:
         rows = self.db.read(
-            "SELECT value FROM counters WHERE name IN ('papers', 'vectors') ORDER BY name"
+            "SELECT value FROM counters WHERE name IN ('papers', 'related', 'vectors')"
+            " ORDER BY name"
         )
         return f"{id(self):x}:" + ".".join(str(r[0]) for r in rows)
 

@@ -7,9 +7,10 @@ counter moved; that check is one cheap query, made at most every ``CHECK_EVERY``
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from paperboy.models.query import Filters, Hit
 from paperboy.store.sqlite.db import Database, chunks, marks
 from paperboy.store.sqlite.papers import SQLitePapers
 from paperboy.store.sqlite.vector_index import ExactIndex, build_index, normalise
-from paperboy.store.vectors import VectorRow, VectorStore
+from paperboy.store.vectors import RelatedRow, VectorRow, VectorStore
 
 CHECK_EVERY = 2.0
 FILTER_WIDEN = 3  # neighbours fetched per wanted one when filters may drop some
@@ -186,3 +187,29 @@ class SQLiteVectors(VectorStore):
     def passage_models(self) -> list[str]:
         rows = self.db.read("SELECT DISTINCT model FROM passage_vectors ORDER BY model")
         return [r[0] for r in rows]
+
+    # --- related papers -----------------------------------------------------------------
+    def save_related(self, model: str, lists: Mapping[str, Sequence[RelatedRow]]) -> None:
+        rows = [
+            (model, pid, json.dumps([[o, round(float(s), 6), r] for o, s, r in items]))
+            for pid, items in lists.items()
+        ]
+        with self.db.write() as conn:
+            # Papers deleted meanwhile are skipped rather than failing the whole batch.
+            conn.executemany(
+                "INSERT OR REPLACE INTO related (model, paper_id, items)"
+                " SELECT ?, id, ? FROM papers WHERE id = ?",
+                [(m, items, pid) for m, pid, items in rows],
+            )
+            self.db.bump(conn, "related")
+
+    def get_related(self, model: str, paper_id: str) -> list[RelatedRow] | None:
+        rows = self.db.read(
+            "SELECT items FROM related WHERE model = ? AND paper_id = ?", (model, paper_id)
+        )
+        if not rows:
+            return None
+        return [(str(o), float(s), str(r)) for o, s, r in json.loads(rows[0][0])]
+
+    def related_count(self, model: str) -> int:
+        return self.db.read("SELECT count(*) FROM related WHERE model = ?", (model,))[0][0]

@@ -1,4 +1,5 @@
-// Keyboard navigation (j/k move, o opens, / searches), abstract expanders, BibTeX copy.
+// Keyboard navigation (j/k move, o opens, / searches), abstract expanders, BibTeX copy,
+// related papers loaded in place where the page only links to them.
 // Loaded with defer: the page renders and works without it.
 (function () {
   "use strict";
@@ -57,4 +58,18 @@
       } else { done("Select the text and copy it."); }
     }
   });
+
+  // A paper without a stored related list links to /papers/{id}/related; fetch that page
+  // and put its list here instead (the link stays when anything fails).
+  var slot = document.querySelector("[data-related]");
+  if (slot && window.fetch && window.DOMParser) {
+    fetch(slot.dataset.related, { headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (text) {
+        var found = new DOMParser().parseFromString(text, "text/html").getElementById("related");
+        if (!found) return;
+        slot.replaceWith(document.importNode(found, true));
+      })
+      .catch(function () {});
+  }
 })();

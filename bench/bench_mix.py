@@ -1,0 +1,203 @@
+"""The load mix of issue 8 against a real ``paperboy serve --workers N`` (imported by
+``bench_web.py --mix``; kept apart so the per-endpoint bench stays short).
+
+Every connection loops until the deadline: 30 % uncached paper pages (distinct ids), 30 %
+uncached searches (distinct queries), 40 % lists and feeds. A request that takes over
+``TIMEOUT`` seconds counts as a timeout and its connection is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+
+TIMEOUT = 10.0
+MIX = (("paper", 0.3), ("search", 0.3), ("list", 0.4))
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    timeouts: int = 0
+    errors: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def get(reader, writer, path: str) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+@dataclass
+class Paths:
+    """Endless, distinct paper and search paths; a fixed list of list and feed paths."""
+
+    ids: list[str]
+    words: list[str]
+    lists: list[str]
+    _paper: itertools.count = field(default_factory=itertools.count)
+    _search: itertools.count = field(default_factory=itertools.count)
+
+    def next(self, kind: str, rng: random.Random) -> str:
+        if kind == "paper":
+            return "/papers/" + self.ids[next(self._paper) % len(self.ids)]
+        if kind == "search":
+            n = next(self._search)  # the word at the counter keeps queries apart
+            w = self.words
+            q = f"{rng.choice(w)} {rng.choice(w)} {w[n % len(w)]}"
+            page = "/search?q=" if n % 2 else "/api/papers/search?q="
+            return page + quote(q)
+        if kind == "healthz":
+            return "/healthz"
+        return rng.choice(self.lists)
+
+
+async def run_mix(port: int, paths: Paths, seconds: float, connections: int,
+                  kinds=MIX) -> tuple[Tally, float]:  # fmt: skip
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+    names = [k for k, _ in kinds]
+    weights = [w for _, w in kinds]
+
+    async def connection(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = None
+        while time.perf_counter() < deadline:
+            if conn is None:
+                try:
+                    conn = await asyncio.wait_for(
+                        asyncio.open_connection("127.0.0.1", port), TIMEOUT
+                    )
+                except (OSError, TimeoutError):
+                    tally.errors += 1
+                    await asyncio.sleep(0.1)
+                    continue
+            kind = rng.choices(names, weights)[0]
+            path = paths.next(kind, rng)
+            start = time.perf_counter()
+            try:
+                status = await asyncio.wait_for(get(*conn, path), TIMEOUT)
+            except TimeoutError:
+                tally.timeouts += 1
+                conn[1].close()
+                conn = None
+                continue
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                tally.errors += 1
+                conn[1].close()
+                conn = None
+                continue
+            if status == 200:
+                tally.latencies.setdefault(kind, []).append(time.perf_counter() - start)
+            else:
+                tally.errors += 1
+        if conn is not None:
+            conn[1].close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(connection(i) for i in range(connections)))
+    return tally, time.perf_counter() - begin
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] * 1000
+
+
+class Server:
+    """``paperboy serve --workers N`` in a child process, until the block ends."""
+
+    def __init__(self, db: Path, workers: int) -> None:
+        self.db, self.workers, self.port = db, workers, free_port()
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "paperboy", "--db", str(self.db), "serve",
+             "--workers", str(self.workers), "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+async def sequential(port: int, paths: list[str]) -> list[float]:
+    """One connection, one request at a time: latency without load."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    out = []
+    try:
+        for path in paths:
+            start = time.perf_counter()
+            assert await get(reader, writer, path) == 200, path
+            out.append(time.perf_counter() - start)
+    finally:
+        writer.close()
+    return out
+
+
+def with_vectors(db: Path, target: Path, model: str, dim: int = 384) -> Path:
+    """A copy of ``db`` with a random unit vector per paper and the related lists they give.
+
+    Embedding 75k abstracts takes hours on two cores; page and search latency do not depend
+    on which text a vector came from (bench_search.py does the same with titles).
+    """
+    from paperboy.search.related import precompute_related
+    from paperboy.store import open_store
+
+    if target.exists():
+        return target
+    shutil.copy(db, target)
+    with open_store(str(target)) as store:
+        rng = np.random.default_rng(7)
+        ids = [p.id for batch in store.papers.iter_papers() for p in batch]
+        for i in range(0, len(ids), 5000):
+            part = ids[i : i + 5000]
+            v = rng.standard_normal((len(part), dim)).astype(np.float32)
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            store.vectors.save_vectors(model, [(pid, "bench", v[j]) for j, pid in enumerate(part)])
+        start = time.perf_counter()
+        precompute_related(store, model)
+        print(f"related lists for {len(ids):,} papers in {time.perf_counter() - start:.0f} s")
+    return target
