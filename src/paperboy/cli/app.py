@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -110,10 +110,8 @@ class Advance:
         self._prog.update(self._task, total=total)
 
 
-@contextmanager
-def progress_bar(description: str, total: int | None = None) -> Iterator[Advance]:
-    """A rich progress bar on stderr; yields an ``Advance``. Shows rate and ETA when sized."""
-    columns = [
+def _columns() -> list:
+    return [
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -122,5 +120,20 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Advance
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as prog:
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Advance]:
+    """A rich progress bar on stderr; yields an ``Advance``. Shows rate and ETA when sized."""
+    with Progress(*_columns(), console=err, transient=False, disable=not err.is_terminal) as prog:
         yield Advance(prog, prog.add_task(description, total=total, rate=""))
+
+
+@contextmanager
+def progress_bars() -> Iterator[Callable[[str, int | None], Advance]]:
+    """Several bars in one display (a job in stages); yields ``add(description, total)``,
+    which adds a bar below the others and returns its ``Advance``."""
+    with Progress(*_columns(), console=err, transient=False, disable=not err.is_terminal) as prog:
+        yield lambda description, total: Advance(
+            prog, prog.add_task(description, total=total, rate="")
+        )

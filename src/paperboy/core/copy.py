@@ -1,0 +1,289 @@
+"""Moving an instance: copy one store into another (either backend to either), then verify.
+
+Each entity is one ``CopyStep`` (papers, document vectors, passage vectors, importer state),
+so users, votes, subscriptions and deliveries join later as more steps without touching the
+loop. Rows go through the stores' ordinary writers (``upsert_papers``, ``save_vectors``...),
+so the target keeps its own indexes and statistics (FTS5, tsvector, BM25 terms, HNSW) up to
+date; into an empty target ``upsert_papers`` stores each paper as given, so every content
+hash survives. Only ``first_seen``/``last_seen`` restart at the copy: they are bookkeeping,
+outside the content hash.
+
+Verification reads everything back, batch by batch (memory stays bounded at a million
+papers): papers by id and content hash, vectors by model, paper id, text hash and value,
+and the state as a dict. A plain copy demands equality; ``merge`` (into a non-empty target,
+or to resume an interrupted copy) demands that the target holds the source: merging the
+source in again would change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from paperboy.core.errors import InvalidParameter
+from paperboy.models.paper import Paper, merge, settle_listing_day
+from paperboy.store import Store
+
+__all__ = [
+    "CopyReport",
+    "CopyStep",
+    "TargetNotEmpty",
+    "copy_instance",
+    "default_steps",
+]
+
+# progress(step name, rows just done, the step's total): called with 0 when a step starts.
+Progress = Callable[[str, int, int], None]
+Tick = Callable[[int], None]
+VECTOR_ATOL = 1e-6  # stores may hand vectors back normalised; float32 rounding stays below this
+
+
+class TargetNotEmpty(InvalidParameter):
+    """The target already holds data and the caller did not ask to merge into it."""
+
+
+class CopyStep(Protocol):
+    """One entity's part of a copy. ``name`` is its key in the summary."""
+
+    name: str
+
+    def count(self, store: Store) -> int:
+        """How many rows ``store`` holds (sizes the progress bar, tells an empty target)."""
+        ...
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        """Copy every row, yielding the number written after each batch."""
+        ...
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        """None when the target holds the source (``exact``: and nothing else), else a
+        one-line reason naming the first difference; ``tick(n)`` counts rows checked."""
+        ...
+
+
+class PaperStep:
+    name = "papers"
+
+    def count(self, store: Store) -> int:
+        return store.papers.count_papers()
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        for batch in source.papers.iter_papers(batch_size):
+            target.papers.upsert_papers(batch)
+            yield len(batch)
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        if exact and (problem := _counts("papers", self.count(source), self.count(target))):
+            return problem
+        today = datetime.now(UTC).date()
+        for batch in source.papers.iter_papers(1000):
+            copied = target.papers.get_papers(p.id for p in batch)
+            for paper in batch:
+                stored = copied.get(paper.id)
+                if stored is None:
+                    return f"papers: {paper.id!r} is missing from the target"
+                if exact and stored.content_hash() != paper.content_hash():
+                    return f"papers: {paper.id!r} differs ({_first_field(paper, stored)})"
+                if not exact and _merged(stored, paper, today) != stored.content_hash():
+                    return f"papers: {paper.id!r} in the target lacks the source's content"
+            tick(len(batch))
+        return None
+
+
+def _merged(stored: Paper, incoming: Paper, today) -> str:  # noqa: ANN001 - a date
+    return merge(stored, settle_listing_day(incoming, today)).content_hash()
+
+
+def _first_field(a: Paper, b: Paper) -> str:
+    """The first content field that differs, for the error message."""
+    for name in Paper.__dataclass_fields__:
+        if name not in ("first_seen", "last_seen") and getattr(a, name) != getattr(b, name):
+            return f"{name}: {getattr(a, name)!r} became {getattr(b, name)!r}"
+    return "content hash"
+
+
+@dataclass(frozen=True)
+class VectorStep:
+    """Document vectors (``passages=False``) or passage vectors, every model."""
+
+    passages: bool = False
+
+    @property
+    def name(self) -> str:
+        return "passages" if self.passages else "vectors"
+
+    def _models(self, store: Store) -> list[str]:
+        v = store.vectors
+        return v.passage_models() if self.passages else v.models()
+
+    def _hashes(self, store: Store, model: str) -> dict[str, str]:
+        v = store.vectors
+        return v.passage_text_hashes(model) if self.passages else v.vector_text_hashes(model)
+
+    def _count(self, store: Store, model: str) -> int:
+        return len(self._hashes(store, model)) if self.passages else store.vectors.count(model)
+
+    def count(self, store: Store) -> int:
+        return sum(self._count(store, m) for m in self._models(store))
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        v, t = source.vectors, target.vectors
+        for model in self._models(source):
+            if self.passages:
+                for rows in v.iter_passage_vectors(model, batch_size):
+                    t.save_passage_vectors(model, rows)
+                    yield len(rows)
+            else:
+                for rows in v.iter_vectors(model, batch_size):
+                    t.save_vectors(model, rows)
+                    yield len(rows)
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        models = self._models(source)
+        if exact:
+            extra = sorted(set(self._models(target)) - set(models))
+            if extra:
+                return f"{self.name}: the target has models the source lacks: {extra}"
+        for model in models:
+            counts = self._count(source, model), self._count(target, model)
+            if exact and (problem := _counts(f"{self.name} of {model}", *counts)):
+                return problem
+            hashes = self._hashes(target, model)
+            for rows in self._iter(source, model):
+                values = self._get(target, model, [pid for pid, _, _ in rows])
+                for pid, text_hash, vector in rows:
+                    where = f"{self.name} of {model}: {pid!r}"
+                    if pid not in hashes or pid not in values:
+                        return f"{where} is missing from the target"
+                    if hashes[pid] != text_hash:
+                        return f"{where} has text hash {hashes[pid]!r}, not {text_hash!r}"
+                    if not _same_vectors(vector, values[pid], unit=not self.passages):
+                        return f"{where} has different values"
+                tick(len(rows))
+        return None
+
+    def _iter(self, store: Store, model: str) -> Iterator[list]:
+        v = store.vectors
+        return v.iter_passage_vectors(model) if self.passages else v.iter_vectors(model)
+
+    def _get(self, store: Store, model: str, ids: list[str]) -> dict[str, np.ndarray]:
+        v = store.vectors
+        return v.get_passage_vectors(model, ids) if self.passages else v.get_vectors(model, ids)
+
+
+def _same_vectors(source: np.ndarray, copied: np.ndarray, *, unit: bool) -> bool:
+    a = np.asarray(source, dtype=np.float32)
+    b = np.asarray(copied, dtype=np.float32)
+    if a.shape != b.shape:
+        return False
+    if unit:  # document vectors come back unit-length from get_vectors
+        a = a / max(float(np.linalg.norm(a)), 1e-12)
+    return bool(np.allclose(a, b, rtol=0, atol=VECTOR_ATOL))
+
+
+class StateStep:
+    name = "state"
+
+    def count(self, store: Store) -> int:
+        return len(store.state.all_state())
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        for key, value in source.state.all_state().items():
+            target.state.set_state(key, value)
+            yield 1
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        ours, theirs = source.state.all_state(), target.state.all_state()
+        tick(len(ours))
+        for key, value in ours.items():
+            if theirs.get(key) != value:
+                return f"state: {key!r} is {theirs.get(key)!r} in the target, not {value!r}"
+        if exact and (extra := sorted(set(theirs) - set(ours))):
+            return f"state: the target has keys the source lacks: {extra}"
+        return None
+
+
+def _counts(what: str, source: int, target: int) -> str | None:
+    return None if source == target else f"{what}: {source} in the source, {target} in the target"
+
+
+def _identity(store: Store) -> str:
+    """The database a store opened, one spelling per database (SQLite paths resolved)."""
+    prefix = "sqlite:///"
+    if store.url.startswith(prefix):
+        return prefix + str(Path(store.url[len(prefix) :]).resolve())
+    return store.url
+
+
+def default_steps() -> list[CopyStep]:
+    """Everything an instance holds today, in an order where each step's rows refer only to
+    rows copied before it (vectors belong to papers)."""
+    return [PaperStep(), VectorStep(), VectorStep(passages=True), StateStep()]
+
+
+@dataclass
+class CopyReport:
+    counts: dict[str, int] = field(default_factory=dict)  # rows copied, by step name
+    verified: bool = False
+    problem: str | None = None  # why verification failed
+
+    def summary(self) -> dict:
+        return {**self.counts, "verified": self.verified}
+
+
+def copy_instance(
+    source: Store,
+    target: Store,
+    *,
+    merge: bool = False,
+    batch_size: int = 1000,
+    steps: list[CopyStep] | None = None,
+    progress: Progress | None = None,
+) -> CopyReport:
+    """Copy everything in ``source`` into ``target``, then verify it.
+
+    Raises ``TargetNotEmpty`` when ``target`` holds anything and ``merge`` is false, and
+    ``InvalidParameter`` when both are the same database. Progress is reported per step
+    (``copy papers``..., then ``verify papers``...).
+    """
+    if batch_size < 1:
+        raise InvalidParameter(f"batch size {batch_size}: expected at least 1")
+    if _identity(source) == _identity(target):
+        raise InvalidParameter("the source and the target are the same database")
+    steps = default_steps() if steps is None else steps
+    report = progress or (lambda step, n, total: None)
+    if not merge:
+        held = {s.name: n for s in steps if (n := s.count(target))}
+        if held:
+            what = ", ".join(f"{n} {name}" for name, n in held.items())
+            raise TargetNotEmpty(
+                f"the target is not empty ({what}); copy into an empty database, "
+                "or pass --merge to merge into this one"
+            )
+    totals = {s.name: s.count(source) for s in steps}
+    result = CopyReport()
+    for step in steps:
+        label, total = f"copy {step.name}", totals[step.name]
+        report(label, 0, total)
+        done = 0
+        for n in step.copy_batches(source, target, batch_size):
+            done += n
+            report(label, n, total)
+        result.counts[step.name] = done
+    for step in steps:
+        label = f"verify {step.name}"
+        total = totals[step.name]
+        report(label, 0, total)
+        problem = step.verify(
+            source, target, exact=not merge, tick=lambda n, at=label, of=total: report(at, n, of)
+        )
+        if problem:
+            result.problem = problem
+            return result
+    result.verified = True
+    return result
