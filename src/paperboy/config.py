@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,6 +33,32 @@ class Setting:
 
 def _default_db() -> str:
     return f"sqlite:///{Path(user_data_dir('paperboy')) / 'paperboy.db'}"
+
+
+def _default_mail_url() -> str:
+    """Mail goes to a folder until a server is configured, so sign-in works on a fresh clone."""
+    return (Path(user_data_dir("paperboy")) / "mail").as_uri()
+
+
+MAIL_SCHEMES = ("smtp", "smtp+starttls", "smtps", "file")
+
+
+def _mail_url(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in MAIL_SCHEMES:
+        raise ValueError(
+            "expected smtp://HOST[:PORT], smtp+starttls://…, smtps://… or file:///DIR, "
+            f"not {scheme.lower() + '://' if sep else 'a URL without a scheme'}"
+        )
+    if not rest.strip("/"):
+        raise ValueError(f"{scheme}:// needs a {'folder' if scheme == 'file' else 'host'}")
+    return text
+
+
+def _mail_from(text: str) -> str:
+    if "@" not in parseaddr(text)[1]:
+        raise ValueError('expected an address such as "Paperboy <papers@example.org>"')
+    return text
 
 
 def _public_url(text: str) -> str:
@@ -85,6 +112,26 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         "Comma-separated Host names the server answers (*.example.org allowed); empty: any.",
         _host_list,
+    ),
+    Setting(
+        "smtp_url",
+        _default_mail_url,
+        "Outgoing mail: smtp://HOST:PORT, smtp+starttls://…, smtps://… (user:password@ allowed)"
+        " or file:///DIR for .eml files (default: a folder in the user data directory).",
+        _mail_url,
+    ),
+    Setting("smtp_user", "", "SMTP user name, when it is not in PAPERBOY_SMTP_URL."),
+    Setting(
+        "smtp_password",
+        "",
+        "SMTP password, when it is not in PAPERBOY_SMTP_URL.",
+        secret=True,
+    ),
+    Setting(
+        "mail_from",
+        "Paperboy <paperboy@localhost>",
+        "Sender of every mail (From:).",
+        _mail_from,
     ),
 )
 

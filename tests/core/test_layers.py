@@ -53,6 +53,13 @@ def test_the_core_imports_no_web_framework_nor_typer():
     assert WEB & set(got["tops"]) == set()
 
 
+def test_mail_imports_no_web_framework_nor_typer():
+    """Mail is shared by the web app, the CLI and the digest job; Jinja2 is only templates."""
+    got = probe("paperboy.mail")
+    assert {"paperboy.mail.compose", "paperboy.mail.send"} <= set(got["modules"])
+    assert (WEB - {"jinja2"}) & set(got["tops"]) == set()
+
+
 def test_importing_any_module_starts_no_thread_and_changes_no_environment():
     got = probe("paperboy")
     assert "paperboy.web.app" in got["modules"] and "paperboy.cli.app" in got["modules"]
