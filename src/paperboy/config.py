@@ -133,6 +133,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Sender of every mail (From:).",
         _mail_from,
     ),
+    Setting(
+        "secret_key",
+        "",
+        "Key that signs CSRF tokens (default: one made on first start and kept in the database,"
+        " so every worker shares it).",
+        secret=True,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -376,3 +376,9 @@ def test_listing_days_by_basis_announced_then_derived_then_imported(store: Store
     c = store.papers.upsert_papers([paper("2401.00001", version=2, **derived)])
     assert (c.updated, c.unchanged) == (0, 1)
     assert store.papers.get_paper("2401.00001").listing_date == date(2024, 1, 4)
+
+
+def test_setdefault_state_keeps_the_first_value(store: Store) -> None:
+    assert store.state.setdefault_state("k", "first") == "first"
+    assert store.state.setdefault_state("k", "second") == "first"
+    assert store.state.get_state("k") == "first"

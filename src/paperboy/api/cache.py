@@ -45,6 +45,16 @@ MAX_BYTES = 64 * 1024 * 1024  # all cached bodies together
 MAX_BODY = 1024 * 1024  # one body; bigger ones are rendered each time
 
 
+PERSONAL_COOKIES = ("pb_session",)
+
+
+def personal(request: Request) -> bool:
+    """Whether the request carries credentials, so its answer may be one person's own."""
+    if "authorization" in request.headers:
+        return True
+    return any(name in request.cookies for name in PERSONAL_COOKIES)
+
+
 class ResponseCache:
     """LRU of ``Rendered`` bodies, bounded by entries and by total body bytes.
 
@@ -120,6 +130,12 @@ class ResponseCache:
         ``render`` runs on a worker thread (it queries the store); errors it raises
         propagate to the app's handlers and are not cached.
         """
+        if personal(request):
+            # A signed-in page may show that person's votes, saves or name: rendered for
+            # them alone, never stored, never served to anybody else.
+            own = await to_thread.run_sync(render)
+            private = {"Cache-Control": "private, no-store", **dict(own.headers)}
+            return Response(own.body, media_type=own.media_type, headers=private)
         version = self.store.content_version()
         host = f"{request.url.scheme}://{request.url.netloc}" if self.vary_host else ""
         key = (request.url.path, params, host, version, self.generation)

@@ -26,6 +26,16 @@ class Services:
     make_searcher: Callable[[], Any]
     _searcher: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _secret: bytes | None = None
+
+    @property
+    def secret(self) -> bytes:
+        """The instance key that signs CSRF tokens (made and stored on first use)."""
+        if self._secret is None:
+            from paperboy.core.accounts import instance_secret
+
+            self._secret = instance_secret(self.store, self.settings)
+        return self._secret
 
     @property
     def searcher(self) -> Any:

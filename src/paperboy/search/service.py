@@ -109,8 +109,10 @@ class Searcher:
         return self._workers
 
     def close(self) -> None:
-        if self._workers is not None:
-            self._workers.shutdown(wait=False)
+        """Stop the worker threads; a later search (the app started again) makes new ones."""
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.shutdown(wait=False)
 
     # --- search -------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResponse:

@@ -14,13 +14,20 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
 import paperboy
 from paperboy.api import bibtex, feeds, hf
@@ -34,6 +41,7 @@ from paperboy.web import pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
+from paperboy.web.session import CSRFError, SignInRequired
 
 log = logging.getLogger(__name__)
 DOCS_TITLE = "Paperboy API"
@@ -151,6 +159,17 @@ def create_app(
     @app.exception_handler(InvalidParameter)
     async def invalid_parameter(request: Request, exc: InvalidParameter) -> Response:
         return error(request, 422, str(exc))
+
+    @app.exception_handler(CSRFError)
+    async def csrf_error(request: Request, exc: CSRFError) -> Response:
+        return error(request, 403, str(exc))
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        if _wants_json(request):
+            return error(request, 401, "sign in first, or send Authorization: Bearer TOKEN")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

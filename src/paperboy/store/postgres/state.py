@@ -26,5 +26,16 @@ class PostgresState(StateStore):
                     (key, value),
                 )
 
+    def setdefault_state(self, key: str, value: str) -> str:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO state (key, value, updated_at) VALUES (%s, %s, now())"
+                " ON CONFLICT (key) DO NOTHING",
+                (key, value),
+            )
+            row = conn.execute("SELECT value FROM state WHERE key = %s", (key,)).fetchone()
+            assert row is not None
+            return str(row[0])
+
     def all_state(self) -> dict[str, str]:
         return dict(self.db.read("SELECT key, value FROM state ORDER BY key"))

@@ -26,5 +26,14 @@ class SQLiteState(StateStore):
                     (key, value, now_text()),
                 )
 
+    def setdefault_state(self, key: str, value: str) -> str:
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (key, value, now_text()),
+            )
+            return conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()[0]
+
     def all_state(self) -> dict[str, str]:
         return dict(self.db.read("SELECT key, value FROM state ORDER BY key"))
