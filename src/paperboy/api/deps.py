@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -73,7 +73,7 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def absolute_url(request: Request, path: str, params: dict[str, object] | None = None) -> str:
+def absolute_url(request: Request, path: str, params: Mapping[str, object] | None = None) -> str:
     """``base_url`` + ``path`` + the given (validated) parameters, never the raw query."""
     query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
     return base_url(request) + path + (f"?{query}" if query else "")

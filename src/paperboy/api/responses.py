@@ -25,9 +25,12 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR_BODY}}}
 
 
-INVALID = {422: _error("A parameter cannot be used; the message names it")}
-NOT_FOUND = {404: _error("No paper with that id")}
-PAPER = {**NOT_FOUND, **INVALID}
+# FastAPI's ``responses=`` type: status codes as int or str ("4XX").
+Responses = dict[int | str, dict[str, Any]]
+
+INVALID: Responses = {422: _error("A parameter cannot be used; the message names it")}
+NOT_FOUND: Responses = {404: _error("No paper with that id")}
+PAPER: Responses = {**NOT_FOUND, **INVALID}
 
 
 class AtomResponse(Response):

@@ -74,7 +74,10 @@ def paperboy_json(paper: Paper) -> dict:
 def paper_json(paper: Paper, *, extra: dict | None = None) -> dict:
     """The flat paper object of ``GET /api/papers/{id}`` (Hugging Face ``PaperInfo``)."""
     published = paper.published or paper.listing_date
-    out = {
+    ours = paperboy_json(paper)
+    if extra:
+        ours.update(extra)
+    return {
         "id": paper.id,
         "authors": [{"name": name, "hidden": False} for name in paper.authors],
         "publishedAt": iso_day(published),
@@ -85,11 +88,8 @@ def paper_json(paper: Paper, *, extra: dict | None = None) -> dict:
         "numComments": 0,
         "githubRepo": github_repo(paper),
         "projectPage": project_page(paper),
-        "paperboy": paperboy_json(paper),
+        "paperboy": ours,
     }
-    if extra:
-        out["paperboy"].update(extra)
-    return out
 
 
 def daily_item(paper: Paper, *, extra: dict | None = None) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, web_cmd
 from paperboy.cli.app import app
 
@@ -21,4 +19,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -74,6 +74,7 @@ def search(
         if batch is not None:
             _run_batch(searcher, batch, filters, sort, limit)
             return
+        assert query is not None  # exactly one of QUERY and --batch, checked above
         req = SearchRequest(query, filters, sort, limit, facets=facets or bool(facet), facet=facet)
         try:
             resp = searcher.search(req)

@@ -50,7 +50,8 @@ class TargetNotEmpty(InvalidParameter):
 class CopyStep(Protocol):
     """One entity's part of a copy. ``name`` is its key in the summary."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def count(self, store: Store) -> int:
         """How many rows ``store`` holds (sizes the progress bar, tells an empty target)."""
@@ -279,11 +280,20 @@ def copy_instance(
         label = f"verify {step.name}"
         total = totals[step.name]
         report(label, 0, total)
-        problem = step.verify(
-            source, target, exact=not merge, tick=lambda n, at=label, of=total: report(at, n, of)
-        )
+        problem = step.verify(source, target, exact=not merge, tick=_ticker(report, label, total))
         if problem:
             result.problem = problem
             return result
     result.verified = True
     return result
+
+
+def _ticker(
+    report: Callable[[str, int, int], None], label: str, total: int
+) -> Callable[[int], None]:
+    """A progress callback for one labelled stage."""
+
+    def tick(n: int) -> None:
+        report(label, n, total)
+
+    return tick

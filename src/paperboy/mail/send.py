@@ -180,24 +180,26 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-class _Tracking:
-    """Notes when a message's final ``CRLF.CRLF`` has been written, so a connection lost
-    after that point is told apart (in doubt) from one lost before (safe to resend)."""
+def _ends_body(data: Any) -> bool:
+    """Whether ``data`` wrote a message's final ``CRLF.CRLF``: a connection lost after that
+    point is told apart (in doubt) from one lost before (safe to resend)."""
+    return isinstance(data, bytes) and data.endswith(b"\r\n.\r\n")
 
+
+class _SMTP(smtplib.SMTP):
     body_sent = False
 
-    def send(self, s: str | bytes) -> None:
-        super().send(s)  # type: ignore[misc]
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
-            self.body_sent = True
+    def send(self, s: Any) -> None:
+        super().send(s)
+        self.body_sent = self.body_sent or _ends_body(s)
 
 
-class _SMTP(_Tracking, smtplib.SMTP):
-    pass
+class _SMTPS(smtplib.SMTP_SSL):
+    body_sent = False
 
-
-class _SMTPS(_Tracking, smtplib.SMTP_SSL):
-    pass
+    def send(self, s: Any) -> None:
+        super().send(s)
+        self.body_sent = self.body_sent or _ends_body(s)
 
 
 class _SetupFailed(Exception):

@@ -183,4 +183,7 @@ def run_eval(
 
 @contextmanager
 def _no_progress(description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    yield lambda n=1: None
+    def advance(n: int = 1) -> None:
+        pass
+
+    yield advance

@@ -162,7 +162,7 @@ def label_groups(
     its frequency over all groups): frequent here, rare elsewhere.
     """
     counts = [Counter(t for p in g for t in tokens(p) if t not in exclude) for g in groups]
-    total = Counter()
+    total: Counter[str] = Counter()
     for c in counts:
         total.update(c)
     avg = sum(total.values()) / max(1, len(groups))

@@ -202,10 +202,10 @@ class Searcher:
         )
         notes = list(lex.notes) + ([LOADING_NOTE] if loading else [])
         found = nearest.result() if nearest is not None else None
-        q = found[0] if found is not None else None
-        dense = self._dense_scores(found, lex) if found is not None else None
-        if dense is None:
+        if found is None:
             return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
+        q = found[0]
+        dense = self._dense_scores(found, lex)
         lexical = hybrid.normalised_lexical(lex.bm25)
         fused = hybrid.convex(lexical, dense)
         # Passages can only reorder what is already near the top: look them up for those.

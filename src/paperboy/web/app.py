@@ -120,14 +120,15 @@ def create_app(
     env = make_env()
     app.state.jinja = env
 
-    docs_html = get_swagger_ui_html(
+    docs_page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=DOCS_TITLE,
         # Served from our own static files: the docs work offline and under a strict CSP.
         swagger_js_url="/static/swagger/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger/swagger-ui.css",
         swagger_favicon_url="/static/favicon.svg",
-    ).body.decode()
+    )
+    docs_html = bytes(docs_page.body).decode()  # typed bytes | memoryview
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

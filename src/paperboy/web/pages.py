@@ -25,6 +25,7 @@ from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.search import SearchParams, search_list
 from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
+from paperboy.web.render import with_params
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -117,9 +118,7 @@ async def search_page(
 
     def render() -> Rendered:
         response = search_list(svc.searcher, params, facets=True) if q.strip() else None
-        feed = "/feeds/search.atom" + env.globals["with_params"](
-            {"q": q, "category": category, "author": author}
-        )
+        feed = "/feeds/search.atom" + with_params({"q": q, "category": category, "author": author})
         return html(
             env, "search.html", response=response, form=form, facet=facet, page=p,
             page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,

@@ -147,10 +147,10 @@ class SourceFile:
         try:
             text = data[2:].decode(codec)
         except UnicodeDecodeError as exc:
-            line = data[2 : 2 + exc.start].decode(codec, "replace").count("\n") + 1
-            where = f"line {line}"
+            bad_line = data[2 : 2 + exc.start].decode(codec, "replace").count("\n") + 1
+            where = f"line {bad_line}"
             yield (
-                line,
+                bad_line,
                 Rejected(self.name, where, f"not valid UTF-16 ({exc.reason}); no lines read"),
             )
             return

@@ -15,6 +15,7 @@ import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from types import TracebackType
 
 import psycopg
 
@@ -406,6 +407,11 @@ class _Bound:
         self.papers._local.conn = conn
         return conn
 
-    def __exit__(self, *exc: object) -> bool | None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
         self.papers._local.conn = None
-        return self._cm.__exit__(*exc)
+        return self._cm.__exit__(exc_type, exc, tb)
