@@ -16,7 +16,7 @@ from smtpserver import Received, SmtpServer
 
 PUBLIC = "http://testserver"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_LINK = re.compile(r"http://testserver/login/confirm\?\S+")
+_LINK = re.compile(r"https?://[^/\s]+/login/confirm\?\S+")
 
 
 def csrf(html: str) -> str:
