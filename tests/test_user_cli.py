@@ -130,3 +130,22 @@ def test_hide_and_unhide_a_paper(db, site):
 
     code, _, err = run("--db", db, "paper", "hide", "2601.99999")
     assert code == 1 and err.strip() == "error: no paper '2601.99999'"
+
+
+def test_the_demo_says_where_to_sign_in_and_where_mail_goes(tmp_path):
+    from paperboy.cli.data import sign_in_note
+
+    folder = load_settings({"PAPERBOY_SMTP_URL": f"file://{tmp_path}/mail"})
+    assert sign_in_note(folder) == (
+        f"sign in at http://127.0.0.1:8000/login — mail is written to {tmp_path}/mail"
+    )
+    server = load_settings({
+        "PAPERBOY_SMTP_URL": "smtp://me:hunter2@mail.example.org:2525",
+        "PAPERBOY_PUBLIC_URL": "https://papers.example.org",
+    })  # fmt: skip
+    note = sign_in_note(server)
+    assert note == (
+        "sign in at https://papers.example.org/login — mail is sent through "
+        "smtp://me@mail.example.org:2525"
+    )
+    assert "hunter2" not in note

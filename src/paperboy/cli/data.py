@@ -148,8 +148,8 @@ def demo(
             out.print(line, highlight=False, markup=False)
         if report.failed_files or report.rejected:
             finish_import(report, False)
+        out.print(sign_in_note(settings), highlight=False, markup=False)
         if serve:
-            out.print(sign_in_note(settings), highlight=False, markup=False)
             serve_store(settings, store, settings.host, settings.port)
 
 
