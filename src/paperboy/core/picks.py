@@ -56,9 +56,7 @@ def daily_view(
     chosen = view or ("picks" if total else "all")
     if chosen == "picks":
         papers = store.papers.get_papers(picked)
-        found = PaperList(
-            [papers[i] for i in picked if i in papers], total, limit, offset, period
-        )
+        found = PaperList([papers[i] for i in picked if i in papers], total, limit, offset, period)
     else:
         found = daily_list(store, day=day, week=week, month=month, page=page, limit=limit)
     ids = [p.id for p in found.papers]

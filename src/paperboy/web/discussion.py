@@ -50,7 +50,8 @@ async def _fields(request: Request) -> dict[str, str]:
 
 def _page(request: Request, template: str, status: int = 200, **context: object) -> Response:
     """A form page for a signed-in account (its CSRF token is bound to the session)."""
-    base = {"params": {}, "nav": None, "feed_url": None, "csrf": csrf_token(request)}
+    base: dict[str, object] = {"params": {}, "nav": None, "feed_url": None}
+    base["csrf"] = csrf_token(request)
     body = request.app.state.jinja.get_template(template).render(
         {**base, "max_comment": MAX_COMMENT, **context}
     )

@@ -25,8 +25,8 @@ from paperboy.core.discussion import thread
 from paperboy.core.lists import trending_list
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.picks import daily_view
-from paperboy.models.paper import Paper
 from paperboy.core.search import SearchParams, search_list
+from paperboy.models.paper import Paper
 from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
 from paperboy.web.render import has_math, with_params
