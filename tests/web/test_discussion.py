@@ -96,6 +96,7 @@ def test_submit_fetches_the_paper_and_lists_it_as_submitted(app, users, replay_s
         assert [c.select_one(".paper-link")["href"] for c in cards] == ["/papers/1707.08567"]
         assert cards[0].select_one(".submitted").get_text() == "submitted by Ada"
         assert soup.select_one(".tabs a[aria-current]").get_text().startswith("Community picks")
+        assert "Submitted by" in anon.get("/papers/1707.08567").text
 
 
 def test_a_duplicate_goes_to_the_existing_page(app, users, replay_server):

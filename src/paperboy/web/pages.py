@@ -184,6 +184,7 @@ def paper_context(
     return dict(
         paper=paper, related=related, bibtex=to_bibtex(paper), feed_url="/feeds/daily.atom",
         params={}, nav=None, comments=comments, viewer=viewer,
+        submitted=svc.store.submissions.submitter(paper.id),
         csrf=csrf_token(request) if viewer else None, draft=draft, comment_error=error,
         math=has_math(paper.title, paper.abstract, *bodies),
     )  # fmt: skip
@@ -198,5 +199,7 @@ async def paper_page(request: Request, paper_id: str) -> Response:
         paper = find_paper_or_raise(svc.store, paper_id)
         return html(env, "paper.html", **paper_context(request, paper))
 
-    # Comments move their own counter (not the papers-changed one): a new one shows at once.
-    return await svc.cache.respond(request, render, params=(svc.store.comments.version(),))
+    # Comments and submissions move their own counters (not the papers-changed one), so a
+    # new comment shows at once without emptying the rest of the cache.
+    community = (svc.store.comments.version(), svc.store.submissions.version())
+    return await svc.cache.respond(request, render, params=community)

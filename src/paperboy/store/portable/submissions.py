@@ -17,12 +17,15 @@ _SUB = (
     " FROM submissions s JOIN users u ON u.id = s.user_id"
 )
 # Papers submitted in the period, or listed in it and upvoted (local votes or imported).
+# The candidates come from two indexed look-ups (submissions.day, papers.listing_date), so
+# a picks page never scans the corpus.
 _PICKS = (
     " FROM papers p LEFT JOIN paper_counts c ON c.paper_id = p.id"
     " LEFT JOIN submissions s ON s.paper_id = p.id"
-    " WHERE p.hidden_at IS NULL AND ((s.day >= %s AND s.day <= %s)"
-    " OR (p.listing_date >= %s AND p.listing_date <= %s"
-    " AND (c.votes > 0 OR p.upvotes > 0)))"
+    " WHERE p.id IN (SELECT paper_id FROM submissions WHERE day >= %s AND day <= %s"
+    " UNION SELECT id FROM papers WHERE listing_date >= %s AND listing_date <= %s)"
+    " AND p.hidden_at IS NULL"
+    " AND ((s.day >= %s AND s.day <= %s) OR c.votes > 0 OR p.upvotes > 0)"
 )
 
 
@@ -82,7 +85,7 @@ class SQLSubmissions(SubmissionStore):
         return out
 
     def picks(self, start: date, end: date, limit: int, offset: int) -> tuple[list[str], int]:
-        period = (start.isoformat(), end.isoformat()) * 2
+        period = (start.isoformat(), end.isoformat()) * 3
         rows = self.sql.read(
             "SELECT p.id" + _PICKS + " ORDER BY COALESCE(c.votes, 0) + COALESCE(p.upvotes, 0)"
             " DESC, p.id DESC LIMIT %s OFFSET %s",
