@@ -35,7 +35,9 @@ print(json.dumps({
 """
 
 # The web stack and the CLI framework. (httpx itself imports click and rich for its own CLI.)
-WEB = {"fastapi", "starlette", "uvicorn", "jinja2", "typer"}
+# Jinja2 is not among them: the mailer, which use cases such as sign-in call, renders its
+# bodies with it; what matters is that no use case needs the web app to run.
+WEB = {"fastapi", "starlette", "uvicorn", "typer"}
 
 
 def probe(package: str) -> dict:
@@ -57,7 +59,7 @@ def test_mail_imports_no_web_framework_nor_typer():
     """Mail is shared by the web app, the CLI and the digest job; Jinja2 is only templates."""
     got = probe("paperboy.mail")
     assert {"paperboy.mail.compose", "paperboy.mail.send"} <= set(got["modules"])
-    assert (WEB - {"jinja2"}) & set(got["tops"]) == set()
+    assert WEB & set(got["tops"]) == set()
 
 
 def test_importing_any_module_starts_no_thread_and_changes_no_environment():

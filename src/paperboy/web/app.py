@@ -37,7 +37,7 @@ from paperboy.api.params import HINTS
 from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.store import Store, open_store
-from paperboy.web import account, pages
+from paperboy.web import account, discussion, pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
@@ -145,6 +145,7 @@ def create_app(
     app.include_router(bibtex.router)
     app.include_router(hf.router)
     app.include_router(feeds.router)
+    app.include_router(discussion.router)  # before the paper page, which would swallow it
     app.include_router(account.api_router)
     app.include_router(account.router)
     app.include_router(pages.router)

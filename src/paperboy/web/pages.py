@@ -11,6 +11,7 @@ few lookups at any size.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -20,18 +21,23 @@ from starlette.responses import Response
 from paperboy.api.bibtex import to_bibtex
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.discussion import thread
+from paperboy.core.lists import trending_list
 from paperboy.core.papers import find_paper_or_raise
+from paperboy.core.picks import daily_view
 from paperboy.core.search import SearchParams, search_list
+from paperboy.models.paper import Paper
 from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
-from paperboy.web.render import with_params
+from paperboy.web.render import has_math, with_params
+from paperboy.web.session import csrf_token, visitor
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 SEARCH_PAGE = 20
 RELATED = 6
+PICKS_FRESH = 30  # seconds a cached picks ranking may lag votes (counts on cards do not)
 
 
 def html(env: Environment, template: str, **context: object) -> Rendered:
@@ -45,40 +51,54 @@ def _env(request: Request) -> Environment:
 
 async def _daily(
     request: Request, *, day: str | None = None, week: str | None = None,
-    month: str | None = None, p: int = 0,
+    month: str | None = None, p: int = 0, view: str | None = None,
 ) -> Response:  # fmt: skip
     svc = services(request)
     env = _env(request)
 
     def render() -> Rendered:
-        found = daily_list(svc.store, day=day, week=week, month=month, page=p, limit=PAGE_SIZE)
-        period = found.period
+        shown = daily_view(
+            svc.store, day=day, week=week, month=month, view=view, page=p, limit=PAGE_SIZE
+        )
+        found, period = shown.found, shown.found.period
         feed = "/feeds/daily.atom"
         if period and (day or week or month):
             feed += "?" + {"day": "date"}.get(period.kind, period.kind) + "=" + period.label
         return html(
-            env, "daily.html", found=found, period=period, feed_url=feed,
-            params={"p": p}, nav="daily",
+            env, "daily.html", found=found, period=period, feed_url=feed, shown=shown,
+            params={"date": day, "p": p, "view": view}, nav="daily",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render, params=(day, week, month, p))
+    # Submissions and comments show on the cards; the picks ranking follows votes within
+    # PICKS_FRESH seconds, so a stream of votes does not empty the cache of every daily page.
+    store = svc.store
+    community = (store.submissions.version(), store.comments.version())
+    fresh = int(time.time() // PICKS_FRESH) if view != "all" else 0
+    return await svc.cache.respond(
+        request, render, params=(day, week, month, p, view, community, fresh)
+    )
 
 
 @router.get("/")
 async def home(
-    request: Request, date: str | None = None, p: Annotated[int, Query(ge=0)] = 0
-) -> Response:
-    return await _daily(request, day=date, p=p)
+    request: Request, date: str | None = None, p: Annotated[int, Query(ge=0)] = 0,
+    view: str | None = None,
+) -> Response:  # fmt: skip
+    return await _daily(request, day=date, p=p, view=view)
 
 
 @router.get("/week/{week}")
-async def week_page(request: Request, week: str, p: Annotated[int, Query(ge=0)] = 0) -> Response:
-    return await _daily(request, week=week, p=p)
+async def week_page(
+    request: Request, week: str, p: Annotated[int, Query(ge=0)] = 0, view: str | None = None
+) -> Response:
+    return await _daily(request, week=week, p=p, view=view)
 
 
 @router.get("/month/{month}")
-async def month_page(request: Request, month: str, p: Annotated[int, Query(ge=0)] = 0) -> Response:
-    return await _daily(request, month=month, p=p)
+async def month_page(
+    request: Request, month: str, p: Annotated[int, Query(ge=0)] = 0, view: str | None = None
+) -> Response:
+    return await _daily(request, month=month, p=p, view=view)
 
 
 @router.get("/trending")
@@ -150,6 +170,26 @@ async def related_page(request: Request, paper_id: str) -> Response:
     return await svc.cache.respond(request, render, params=())
 
 
+def paper_context(
+    request: Request, paper: Paper, *, draft: str = "", error: str | None = None
+) -> dict[str, object]:
+    """What paper.html needs: the paper, its related list and its discussion as the visitor
+    sees it (a comment form with a CSRF token when signed in, else a sign-in link)."""
+    svc = services(request)
+    viewer = visitor(request).user
+    # None (no stored list yet) renders a link that app.js fills in from the route above.
+    related = stored_related(svc.store, svc.settings.embed_model, paper.id, RELATED)
+    comments = thread(svc.store, paper.id, viewer)
+    bodies = [c.comment.body for top in comments for c in (top, *top.replies) if c.html]
+    return dict(
+        paper=paper, related=related, bibtex=to_bibtex(paper), feed_url="/feeds/daily.atom",
+        params={}, nav=None, comments=comments, reader=viewer,
+        submitted=svc.store.submissions.submitter(paper.id),
+        csrf=csrf_token(request) if viewer else None, draft=draft, comment_error=error,
+        math=has_math(paper.title, paper.abstract, *bodies),
+    )  # fmt: skip
+
+
 @router.get("/papers/{paper_id:path}")
 async def paper_page(request: Request, paper_id: str) -> Response:
     svc = services(request)
@@ -157,11 +197,9 @@ async def paper_page(request: Request, paper_id: str) -> Response:
 
     def render() -> Rendered:
         paper = find_paper_or_raise(svc.store, paper_id)
-        # None (no stored list yet) renders a link that app.js fills in from the route above.
-        related = stored_related(svc.store, svc.settings.embed_model, paper.id, RELATED)
-        return html(
-            env, "paper.html", paper=paper, related=related, bibtex=to_bibtex(paper),
-            feed_url="/feeds/daily.atom", params={}, nav=None,
-        )  # fmt: skip
+        return html(env, "paper.html", **paper_context(request, paper))
 
-    return await svc.cache.respond(request, render, params=())
+    # Comments and submissions move their own counters (not the papers-changed one), so a
+    # new comment shows at once without emptying the rest of the cache.
+    community = (svc.store.comments.version(), svc.store.submissions.version())
+    return await svc.cache.respond(request, render, params=community)

@@ -7,7 +7,9 @@ import psycopg
 from paperboy.config import redact_url
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_postgres
+from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.submissions import SQLSubmissions
 from paperboy.store.portable.users import SQLUsers
 from paperboy.store.portable.votes import SQLVotes
 from paperboy.store.postgres.db import Database, PostgresExecutor
@@ -38,6 +40,8 @@ class PostgresStore(Store):
         self.users = SQLUsers(sql)
         self.votes = SQLVotes(sql)
         self.limits = SQLRateLimits(sql)
+        self.submissions = SQLSubmissions(sql)
+        self.comments = SQLComments(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(

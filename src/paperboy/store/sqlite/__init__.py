@@ -7,7 +7,9 @@ from pathlib import Path
 
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_sqlite
+from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.submissions import SQLSubmissions
 from paperboy.store.portable.users import SQLUsers
 from paperboy.store.portable.votes import SQLVotes
 from paperboy.store.sqlite.db import Database, SQLiteExecutor, create_private
@@ -41,6 +43,8 @@ class SQLiteStore(Store):
         self.users = SQLUsers(sql)
         self.votes = SQLVotes(sql)
         self.limits = SQLRateLimits(sql)
+        self.submissions = SQLSubmissions(sql)
+        self.comments = SQLComments(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(
