@@ -201,3 +201,84 @@ def with_vectors(db: Path, target: Path, model: str, dim: int = 384) -> Path:
         precompute_related(store, model)
         print(f"related lists for {len(ids):,} papers in {time.perf_counter() - start:.0f} s")
     return target
+
+
+# --- wrk ------------------------------------------------------------------------------------
+LUA = Path(__file__).resolve().parent / "mix.lua"
+WRK_THREADS = 2
+
+
+@dataclass
+class WrkResult:
+    """What wrk's ``done`` (mix.lua) reported: totals and latency percentiles in ms."""
+
+    requests: int
+    seconds: float
+    timeouts: int
+    errors: int  # connect, read, write errors and non-2xx/3xx answers
+    p50: float
+    p95: float
+    p99: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def wrk_files(folder: Path, paths: Paths, searches: int, seed: int = 5) -> tuple[Path, ...]:
+    """The three path files mix.lua reads: paper pages and searches in the order they are
+    taken (each once), and the list and feed paths."""
+    rng = random.Random(seed)
+    made = []
+    for name, lines in (
+        ("papers.txt", ["/papers/" + i for i in paths.ids]),
+        ("searches.txt", [paths.next("search", rng) for _ in range(searches)]),
+        ("lists.txt", paths.lists),
+    ):
+        (folder / name).write_text("\n".join(lines) + "\n")
+        made.append(folder / name)
+    return tuple(made)
+
+
+def run_wrk(port: int, files: tuple[Path, ...], seconds: float, connections: int,
+            shares: tuple[float, float] = (0.3, 0.3)) -> WrkResult:  # fmt: skip
+    """wrk with ``connections`` keep-alive connections on WRK_THREADS threads; a request over
+    TIMEOUT seconds is a timeout (wrk then reconnects)."""
+    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+           f"--timeout={TIMEOUT:g}s", "--latency", "-s", str(LUA), f"http://127.0.0.1:{port}",
+           "--", *map(str, files), str(WRK_THREADS), *map(str, shares)]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("WRKMIX ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no WRKMIX line:\n{out}")
+    f = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return WrkResult(
+        requests=f["requests"], seconds=f["duration_us"] / 1e6, timeouts=f["timeout"],
+        errors=f["connect"] + f["read"] + f["write"] + f["status"],
+        p50=f["p50_us"] / 1000, p95=f["p95_us"] / 1000, p99=f["p99_us"] / 1000,
+    )  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its children (the workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found] + [g for c in found for g in _children(int(c))]

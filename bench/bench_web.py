@@ -13,10 +13,12 @@ they would in production; ``/papers/{id}`` spreads over 2,000 ids and mostly mis
 
 ``--mix`` runs issue 8's load mix instead (``bench_mix.py``): ``--connections`` (200)
 connections for ``--duration`` (60) seconds, 30 % uncached paper pages, 30 % uncached
-searches, 40 % lists and feeds, against ``paperboy serve --workers 1`` and ``2`` without
-vectors and ``--workers 2`` with (random) vectors and their precomputed related lists;
-``/healthz`` under the same connections is the baseline row. Also the unloaded p95 of 300
-distinct paper pages, one request at a time.
+searches, 40 % lists and feeds, against ``paperboy serve --workers 1`` and ``2`` (``--workers``)
+without vectors and with (random) vectors and their precomputed related lists; ``/healthz``
+under the same connections is the baseline row. The load comes from ``wrk`` (``mix.lua``)
+where it is installed, else (or with ``--python-client``) from a Python asyncio client that
+itself needs much of the CPU it shares with the server. Also the server's CPU per request
+and the unloaded p95 of 300 distinct paper pages, one request at a time.
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ def main() -> None:
     parser.add_argument("--mix", action="store_true", help="issue 8's load mix (see above)")
     parser.add_argument("--connections", type=int, default=200, help="--mix: (default 200)")
     parser.add_argument("--duration", type=float, default=60.0, help="--mix: s (default 60)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="--mix: server worker counts (default 1 2)")  # fmt: skip
+    parser.add_argument("--python-client", action="store_true",
+                        help="--mix: the Python load generator even with wrk")  # fmt: skip
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -193,63 +199,95 @@ def mix_main(
     args: argparse.Namespace, db: Path, papers: int, ids: list[str], titles: list[str],
     days: list[str],
 ) -> None:  # fmt: skip
-    from bench_mix import Paths, Server, pct, run_mix, sequential, with_vectors
+    import bench_mix as bm
     from paperboy.search.embed import PACKAGED
 
     words = sorted({w for t in titles for w in t.lower().split() if w.isalpha() and len(w) > 3})
     lists = ["/", "/trending", "/feeds/daily.atom", "/feeds/trending.atom", "/api/daily_papers"]
     lists += [f"/api/daily_papers?date={d}" for d in days] + [f"/?date={d}" for d in days]
     lists += [f"/feeds/daily.atom?date={d}" for d in days]
-    vec_db = with_vectors(db, db.with_name(db.stem + "-vectors.db"), PACKAGED)
-    rng = random.Random(11)
-    shuffled = rng.sample(ids, len(ids))
+    vec_db = bm.with_vectors(db, db.with_name(db.stem + "-vectors.db"), PACKAGED)
+    use_wrk = bm.wrk_available() and not args.python_client
+    generator = "wrk 2 threads" if use_wrk else "Python asyncio client (bench_mix.py)"
+    # Each run starts a fresh server (empty response cache), so every run may use every id;
+    # the first 300 are kept for the unloaded paper-page timing.
+    shuffled = random.Random(11).sample(ids, len(ids))
+    paths = bm.Paths(shuffled[300:], words, lists)
     rows, unloaded = [], []
-    configs = [("no vectors", db, 1), ("no vectors", db, 2), ("vectors", vec_db, 2)]
-    for n, (label, path, workers) in enumerate(configs):
-        fresh = shuffled[n * 20000 : (n + 1) * 20000]  # ids no earlier run has seen
-        paths = Paths(fresh[300:], words, lists)
-        with Server(path, workers) as server:
-            asyncio.run(run_mix(server.port, paths, 3, 20))  # let the workers load
-            if label == "vectors":  # the model preloads in the background: wait for it
-                deadline = time.monotonic() + 120
-                while time.monotonic() < deadline:
-                    body = asyncio.run(_search_json(server.port, "warm up the model"))
-                    if '"lexicalOnly":false' in body.replace(" ", ""):
-                        break
-                    time.sleep(1)
-            base, elapsed = asyncio.run(
-                run_mix(server.port, paths, min(10, args.duration), args.connections,
-                        kinds=(("healthz", 1.0),))
-            )  # fmt: skip
-            tally, seconds = asyncio.run(
-                run_mix(server.port, paths, args.duration, args.connections)
-            )
-            alone = asyncio.run(sequential(server.port, [f"/papers/{i}" for i in fresh[:300]]))
-        name = f"--workers {workers}, {label}"
-        hz = base.latencies.get("healthz", [])
-        base_rps = len(hz) / elapsed
-        rows.append([f"{name}: /healthz (baseline)", base_rps, pct(hz, 0.5), pct(hz, 0.95),
-                     pct(hz, 0.99), base.timeouts, base.errors, "1.00×"])  # fmt: skip
-        every = [x for v in tally.latencies.values() for x in v]
-        rps = len(every) / seconds
-        rows.append([f"{name}: mix", rps, pct(every, 0.5), pct(every, 0.95), pct(every, 0.99),
-                     tally.timeouts, tally.errors, f"{rps / base_rps:.2f}×"])  # fmt: skip
-        for kind in ("paper", "search", "list"):
-            got = tally.latencies.get(kind, [])
-            rows.append([f"  {kind}", len(got) / seconds, pct(got, 0.5), pct(got, 0.95),
-                         pct(got, 0.99), "", "", ""])  # fmt: skip
-        unloaded.append([name, pct(alone, 0.5), pct(alone, 0.95), pct(alone, 0.99)])
+    configs = [(label, path, workers) for label, path in (("no vectors", db),
+               ("vectors", vec_db)) for workers in args.workers]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        files = bm.wrk_files(Path(tmp), paths, searches=200_000) if use_wrk else ()
+        health = Path(tmp) / "healthz.txt"
+        health.write_text("/healthz\n")
+        for label, path, workers in configs:
+            with bm.Server(path, workers) as server:
+                # Let the workers load and fill the list cache; lists only, so that no paper
+                # page or search the run will ask for is cached before it.
+                asyncio.run(bm.run_mix(server.port, paths, 3, 20, kinds=(("list", 1.0),)))
+                if label == "vectors":  # the model preloads in the background: wait for it
+                    deadline = time.monotonic() + 120
+                    while time.monotonic() < deadline:
+                        body = asyncio.run(_search_json(server.port, "warm up the model"))
+                        if '"lexicalOnly":false' in body.replace(" ", ""):
+                            break
+                        time.sleep(1)
+                name = f"--workers {workers}, {label}"
+                base_s = min(10, args.duration)
+                if use_wrk:
+                    hz = bm.run_wrk(server.port, (health, health, health), base_s,
+                                 args.connections, shares=(0, 0))  # fmt: skip
+                    cpu0 = bm.cpu_seconds(server.proc.pid)
+                    mix = bm.run_wrk(server.port, files, args.duration, args.connections)
+                    cpu = bm.cpu_seconds(server.proc.pid) - cpu0
+                    rows.append([f"{name}: /healthz (baseline)", hz.rps, hz.p50, hz.p95,
+                                 hz.p99, hz.timeouts, hz.errors, "", "1.00×"])  # fmt: skip
+                    rows.append([f"{name}: mix", mix.rps, mix.p50, mix.p95, mix.p99,
+                                 mix.timeouts, mix.errors, cpu * 1000 / max(1, mix.requests),
+                                 f"{mix.rps / hz.rps:.2f}×"])  # fmt: skip
+                else:
+                    rows += _python_rows(server.port, paths, name, base_s, args)
+                alone = asyncio.run(
+                    bm.sequential(server.port, [f"/papers/{i}" for i in shuffled[:300]])
+                )
+            unloaded.append([name, bm.pct(alone, 0.5), bm.pct(alone, 0.95), bm.pct(alone, 0.99)])
     print_table(
         f"web mix: {papers:,} papers, {args.connections} connections, {args.duration:g} s, "
-        f"{os.cpu_count()} cores, loopback, timeout 10 s",
-        ["run", "req/s", "p50 ms", "p95 ms", "p99 ms", "timeouts", "errors", "vs healthz"],
+        f"{os.cpu_count()} cores, loopback, timeout 10 s, load from {generator}",
+        ["run", "req/s", "p50 ms", "p95 ms", "p99 ms", "timeouts", "errors", "CPU ms/req",
+         "vs healthz"],
         rows,
-    )
+    )  # fmt: skip
     print_table(
         "uncached /papers/{id}, 300 distinct ids, one request at a time",
         ["server", "p50 ms", "p95 ms", "p99 ms"],
         unloaded,
     )
+
+
+def _python_rows(
+    port: int, paths: object, name: str, base_s: float, args: argparse.Namespace
+) -> list[list]:
+    """The mix from the Python client (no wrk): per-kind rows too, no CPU figure."""
+    from bench_mix import pct, run_mix
+
+    base, elapsed = asyncio.run(
+        run_mix(port, paths, base_s, args.connections, kinds=(("healthz", 1.0),))
+    )
+    tally, seconds = asyncio.run(run_mix(port, paths, args.duration, args.connections))
+    hz = base.latencies.get("healthz", [])
+    base_rps = len(hz) / elapsed
+    rows = [[f"{name}: /healthz (baseline)", base_rps, pct(hz, 0.5), pct(hz, 0.95),
+             pct(hz, 0.99), base.timeouts, base.errors, "", "1.00×"]]  # fmt: skip
+    every = [x for v in tally.latencies.values() for x in v]
+    rps = len(every) / seconds
+    rows.append([f"{name}: mix", rps, pct(every, 0.5), pct(every, 0.95), pct(every, 0.99),
+                 tally.timeouts, tally.errors, "", f"{rps / base_rps:.2f}×"])  # fmt: skip
+    for kind in ("paper", "search", "list"):
+        got = tally.latencies.get(kind, [])
+        rows.append([f"  {kind}", len(got) / seconds, pct(got, 0.5), pct(got, 0.95),
+                     pct(got, 0.99), "", "", "", ""])  # fmt: skip
+    return rows
 
 
 async def _search_json(port: int, q: str) -> str:

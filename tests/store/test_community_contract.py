@@ -210,3 +210,23 @@ def test_hidden_papers_leave_every_read(store: Store) -> None:
     store.papers.set_hidden("2401.00001", False)
     assert store.papers.get_paper("2401.00001") is not None
     assert len(store.vectors.nearest("m", np.ones(4), 5)) == 2
+
+
+def test_hidden_papers_leave_the_top_hits_and_the_listing_days(store: Store) -> None:
+    """The best match hidden: a one-hit search still finds the next one, and a day whose
+    only paper is hidden leaves the listing days (both are remembered between calls)."""
+    from datetime import date
+
+    store.papers.upsert_papers([
+        paper("2401.00001", title="Quokka quokka quokka", listing_date=date(2024, 1, 3)),
+        paper("2401.00002", title="Quokka care"),
+    ])  # fmt: skip
+    query = TextQuery(terms=("quokka",))
+    assert [h.id for h in store.papers.lexical_search(query, limit=1)] == ["2401.00001"]
+    assert store.papers.listing_dates() == [date(2024, 1, 3), date(2024, 1, 2)]
+    store.papers.set_hidden("2401.00001", True)
+    assert [h.id for h in store.papers.lexical_search(query, limit=1)] == ["2401.00002"]
+    assert store.papers.listing_dates() == [date(2024, 1, 2)]
+    store.papers.set_hidden("2401.00001", False)
+    assert store.papers.listing_dates() == [date(2024, 1, 3), date(2024, 1, 2)]
+    assert [h.id for h in store.papers.lexical_search(query, limit=1)] == ["2401.00001"]

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -45,6 +46,7 @@ from paperboy.web.session import CSRFError, SignInRequired
 from paperboy.web.viewer import RememberRequest
 
 log = logging.getLogger(__name__)
+RENDER_THREADS = 8  # renders at once per process (anyio's default limiter: 40)
 DOCS_TITLE = "Paperboy API"
 
 
@@ -90,6 +92,10 @@ def create_app(
     async def lifespan(app: FastAPI):
         svc: Services = app.state.paperboy
         log.info("serving %s", store.url)
+        # Renders (SQLite, templates) run on anyio's threads, 40 by default. On a small
+        # machine under load, 40 renders sharing two cores all finish late; a few at a time
+        # with the rest waiting in order kept the load mix free of timeouts (bench/README.md).
+        to_thread.current_default_thread_limiter().total_tokens = RENDER_THREADS
         if preload_model:
             start = getattr(svc.searcher, "start_preload", None)
             if start is not None:  # keyword-only answers cached meanwhile must not stay

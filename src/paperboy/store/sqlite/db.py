@@ -19,6 +19,7 @@ from typing import Any
 from paperboy.store.portable.executor import utc_text
 
 CHUNK = 500  # host parameters per IN (...) list
+READER_MMAP = 1 << 30  # bytes of the file each reader maps (SQLite caps it at its own max)
 
 
 def now_text() -> str:
@@ -56,6 +57,10 @@ class Database:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self.connect()
+            # Reads map the file instead of copying each page through read(2): a search
+            # touches thousands of full-text pages, and every thread has its own small page
+            # cache, so the copies were a third of a search's CPU. Address space, not memory.
+            conn.execute(f"PRAGMA mmap_size = {READER_MMAP}")
             with self._readers_lock:
                 self._all_readers.append(conn)
         return conn

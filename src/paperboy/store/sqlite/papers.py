@@ -126,6 +126,7 @@ class SQLitePapers(PaperStore):
         self.db = db
         self._total: tuple[int, int] | None = None  # (papers version, count of all papers)
         self._hidden: tuple[int, list[str]] | None = None  # (papers version, hidden ids)
+        self._days: tuple[int, list[date]] | None = None  # (papers version, listing days)
 
     def _write_transaction(self):  # noqa: ANN202
         return self.db.write()
@@ -229,6 +230,18 @@ class SQLitePapers(PaperStore):
             yield [_row_to_paper(r[1:]) for r in rows]
 
     def listing_dates(self, filters: Filters | None = None) -> list[date]:
+        if not filters:
+            # Every list, feed and trending render asks for the days; finding them reads each
+            # paper's row (hidden_at sits past the abstract: ~100-200 ms at 75k papers), so
+            # they are remembered until the papers-changed counter moves.
+            version = self.version()
+            cached = self._days
+            if cached is None or cached[0] != version:
+                self._days = cached = (version, self._listing_dates(None))
+            return list(cached[1])
+        return self._listing_dates(filters)
+
+    def _listing_dates(self, filters: Filters | None) -> list[date]:
         where, params = filter_sql(filters)
         rows = self._read(
             f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
@@ -309,15 +322,28 @@ class SQLitePapers(PaperStore):
         expression = fts_expression(query)
         if not expression:
             return []
-        where, params = filter_sql(filters)
         rank = f"bm25(papers_fts, {weights.title:g}, {weights.abstract:g}, {weights.authors:g})"
-        sql = (
-            f"SELECT p.id, {rank} AS r FROM papers_fts"
-            " JOIN papers p ON p.rowid = papers_fts.rowid"
-            f" WHERE papers_fts MATCH ? AND {where} ORDER BY r LIMIT ?"
-        )
+        if filters:
+            where, params = filter_sql(filters)
+            sql = (
+                f"SELECT p.id, {rank} AS r FROM papers_fts"
+                " JOIN papers p ON p.rowid = papers_fts.rowid"
+                f" WHERE papers_fts MATCH ? AND {where} ORDER BY r LIMIT ?"
+            )
+            args = [expression, *params, limit]
+        else:
+            # Ranked in the index alone, then joined for the top rows only: joining every
+            # match first read each matching paper's whole row (hidden_at sits past the
+            # abstract), half the CPU of a search. At most len(hidden) of the top are hidden.
+            sql = (
+                f"SELECT p.id, f.r FROM (SELECT rowid, {rank} AS r FROM papers_fts"
+                " WHERE papers_fts MATCH ? ORDER BY r LIMIT ?) f"
+                " JOIN papers p ON p.rowid = f.rowid WHERE p.hidden_at IS NULL"
+                " ORDER BY f.r LIMIT ?"
+            )
+            args = [expression, limit + len(self.hidden_ids()), limit]
         try:
-            rows = self._read(sql, [expression, *params, limit])
+            rows = self._read(sql, args)
         except sqlite3.OperationalError as exc:
             # The details stay in the log: a database message tells a visitor about internals.
             log.warning("full-text search failed for %r: %s", expression, exc)
