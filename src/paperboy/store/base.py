@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from paperboy.store.feed_tokens import FeedTokenStore
 from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
+from paperboy.store.trending import TrendingStore
 from paperboy.store.users import UserStore
 from paperboy.store.vectors import VectorStore
 from paperboy.store.votes import VoteStore
@@ -43,6 +45,8 @@ class Store(ABC):
     users: UserStore
     votes: VoteStore
     limits: RateLimitStore
+    trending: TrendingStore
+    feed_tokens: FeedTokenStore
 
     @abstractmethod
     def content_version(self) -> str:

@@ -8,6 +8,7 @@ from paperboy.config import redact_url
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_postgres
 from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
 from paperboy.store.portable.users import SQLUsers
 from paperboy.store.portable.votes import SQLVotes
 from paperboy.store.postgres.db import Database, PostgresExecutor
@@ -38,6 +39,8 @@ class PostgresStore(Store):
         self.users = SQLUsers(sql)
         self.votes = SQLVotes(sql)
         self.limits = SQLRateLimits(sql)
+        self.trending = SQLTrending(sql)
+        self.feed_tokens = SQLFeedTokens(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(
