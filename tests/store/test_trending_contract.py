@@ -34,7 +34,10 @@ def test_a_refresh_replaces_the_table_and_moves_the_version(store: Store) -> Non
 def test_hidden_papers_leave_trending_at_once(store: Store) -> None:
     store.papers.upsert_papers([paper("2401.00001"), paper("2401.00002")])
     store.trending.replace(
-        [TrendingRow("2401.00001", 2.0, 1, 0, 0, 1.0), TrendingRow("2401.00002", 1.0, 1, 0, 0, 1.0)],
+        [
+            TrendingRow("2401.00001", 2.0, 1, 0, 0, 1.0),
+            TrendingRow("2401.00002", 1.0, 1, 0, 0, 1.0),
+        ],
         NOW,
     )
     store.papers.set_hidden("2401.00001", True)

@@ -20,9 +20,11 @@ from starlette.responses import Response
 from paperboy.api.bibtex import to_bibtex
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.core.lists import daily_list, trending_list
+from paperboy.api.holes import Holes
+from paperboy.core.lists import daily_list
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.search import SearchParams, search_list
+from paperboy.core.trending import trending_list
 from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
 from paperboy.web.render import with_params
@@ -34,9 +36,12 @@ SEARCH_PAGE = 20
 RELATED = 6
 
 
-def html(env: Environment, template: str, **context: object) -> Rendered:
-    body = env.get_template(template).render(**context)
-    return Rendered(body.encode(), "text/html; charset=utf-8")
+def html(
+    env: Environment, template: str, holes: Holes | None = None, **context: object
+) -> Rendered:
+    """A page; ``holes`` (vote and save counts, forms' state) are filled when it is served."""
+    body = env.get_template(template).render(holes=holes, **context)
+    return Rendered(body.encode(), "text/html; charset=utf-8", counts=holes.ids if holes else ())
 
 
 def _env(request: Request) -> Environment:
@@ -57,7 +62,7 @@ async def _daily(
         if period and (day or week or month):
             feed += "?" + {"day": "date"}.get(period.kind, period.kind) + "=" + period.label
         return html(
-            env, "daily.html", found=found, period=period, feed_url=feed,
+            env, "daily.html", svc.cache.holes(), found=found, period=period, feed_url=feed,
             params={"p": p}, nav="daily",
         )  # fmt: skip
 
@@ -89,11 +94,11 @@ async def trending_page(request: Request, p: Annotated[int, Query(ge=0)] = 0) ->
     def render() -> Rendered:
         found = trending_list(svc.store, page=p, limit=PAGE_SIZE)
         return html(
-            env, "trending.html", found=found, feed_url="/feeds/trending.atom",
+            env, "trending.html", svc.cache.holes(), found=found, feed_url="/feeds/trending.atom",
             params={}, nav="trending",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render, params=(p,))
+    return await svc.cache.respond(request, render, params=(p, svc.store.trending.version()))
 
 
 @router.get("/search")
@@ -120,7 +125,8 @@ async def search_page(
         response = search_list(svc.searcher, params, facets=True) if q.strip() else None
         feed = "/feeds/search.atom" + with_params({"q": q, "category": category, "author": author})
         return html(
-            env, "search.html", response=response, form=form, facet=facet, page=p,
+            env, "search.html", svc.cache.holes(), response=response, form=form, facet=facet,
+            page=p,
             page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,
             params={**form, "facet": facet}, q=q, nav="search",
         )  # fmt: skip
@@ -143,7 +149,7 @@ async def related_page(request: Request, paper_id: str) -> Response:
             log.exception("related papers failed for %s", paper.id)
             related = []
         return html(
-            env, "related.html", paper=paper, related=related,
+            env, "related.html", svc.cache.holes(), paper=paper, related=related,
             feed_url="/feeds/daily.atom", params={}, nav=None,
         )  # fmt: skip
 
@@ -160,7 +166,8 @@ async def paper_page(request: Request, paper_id: str) -> Response:
         # None (no stored list yet) renders a link that app.js fills in from the route above.
         related = stored_related(svc.store, svc.settings.embed_model, paper.id, RELATED)
         return html(
-            env, "paper.html", paper=paper, related=related, bibtex=to_bibtex(paper),
+            env, "paper.html", svc.cache.holes(), paper=paper, related=related,
+            bibtex=to_bibtex(paper),
             feed_url="/feeds/daily.atom", params={}, nav=None,
         )  # fmt: skip
 
