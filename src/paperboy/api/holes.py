@@ -15,7 +15,6 @@ forge one, and a marker names its paper by index into ``Rendered.counts``, never
 from __future__ import annotations
 
 import html
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,55 +57,83 @@ class Holes:
         if kind not in KINDS:
             raise ValueError(f"unknown hole kind {kind!r}")
         index = self._index(paper_id) if paper_id else 0
-        return f"pbh{self.nonce}.{kind}.{index}.{int(base)}."
+        return f"pb{self.nonce}.{kind}.{index}.{int(base)}."
 
     def json(self, kind: str, paper_id: str, base: int = 0) -> str:
         """A JSON string value that becomes a bare number (u, v, s) or boolean (V, S)."""
         if kind not in "uvsVS":
             raise ValueError(f"no JSON hole of kind {kind!r}")
-        return f"pbj{self.nonce}.{kind}.{self._index(paper_id)}.{int(base)}."
+        return f"pb{self.nonce}.j{kind}.{self._index(paper_id)}.{int(base)}."
 
 
 class Filler:
-    """Replaces one nonce's markers in a body with the values of a ``Live``."""
+    """Replaces one nonce's markers in a body with the values of a ``Live``.
+
+    Markers start with a fixed byte prefix, so filling is one ``bytes.split`` (a memchr scan
+    in C) and a short loop over the markers: well under a millisecond for a page of 50 cards.
+    """
 
     def __init__(self, nonce: str | None = None) -> None:
         self.nonce = nonce or secrets.token_hex(8)
-        n = self.nonce.encode()
-        self._pattern = re.compile(
-            rb'"pbj' + n + rb"\.([uvsVS])\.(\d+)\.(\d+)\.\"|pbh" + n + rb"\.([" + KINDS.encode()
-            + rb"])\.(\d+)\.(\d+)\."
-        )  # fmt: skip
+        self.prefix = f"pb{self.nonce}.".encode()
 
     def holes(self) -> Holes:
         return Holes(self.nonce)
 
     def fill(self, body: bytes, ids: tuple[str, ...], live: Live) -> bytes:
-        def value(kind: str, index: int, base: int) -> str:
+        pieces = body.split(self.prefix)
+        if len(pieces) == 1:
+            return body
+        # Only the CSRF token and the path are free text (escaped once); the rest are digits
+        # and fixed words.
+        fixed = {
+            b"c": html.escape(live.csrf, quote=True).encode(),
+            b"n": html.escape(live.here, quote=True).encode(),
+        }
+        counts, voted, saved = live.counts, live.voted, live.saved
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            parts = piece.split(b".", 3)
+            if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+                out.append(self.prefix + piece)  # not ours after all: leave it as it was
+                continue
+            kind, rest = parts[0], parts[3]
+            found = fixed.get(kind)
+            if found is not None:
+                out += (found, rest)
+                continue
+            index = int(parts[1])
             pid = ids[index] if index < len(ids) else ""
-            counts = live.counts.get(pid, PaperCounts())
-            if kind == "u":
-                return str(base + counts.votes)
-            if kind == "v":
-                return str(counts.votes)
-            if kind == "s":
-                return str(counts.saves)
-            if kind == "V":
-                return "true" if pid in live.voted else "false"
-            if kind == "S":
-                return "true" if pid in live.saved else "false"
-            if kind == "A":
-                return "unvote" if pid in live.voted else "vote"
-            if kind == "B":
-                return "unsave" if pid in live.saved else "save"
-            if kind == "c":
-                return live.csrf
-            return live.here
+            letter = kind[-1:]
+            if letter in b"uvs":
+                c = counts.get(pid, _ZERO)
+                n = (
+                    int(parts[2]) + c.votes
+                    if letter == b"u"
+                    else c.votes
+                    if letter == b"v"
+                    else c.saves
+                )
+                value = str(n).encode()
+            elif letter in b"VA":
+                on = pid in voted
+                value = (
+                    (b"true" if on else b"false")
+                    if letter == b"V"
+                    else (b"unvote" if on else b"vote")
+                )
+            else:
+                on = pid in saved
+                value = (
+                    (b"true" if on else b"false")
+                    if letter == b"S"
+                    else (b"unsave" if on else b"save")
+                )
+            if kind[:1] == b"j":  # a JSON string "..." that becomes a bare value
+                out[-1] = out[-1][:-1]
+                rest = rest[1:]
+            out += (value, rest)
+        return b"".join(out)
 
-        def replace(m: re.Match[bytes]) -> bytes:
-            if m.group(1) is not None:
-                return value(m.group(1).decode(), int(m.group(2)), int(m.group(3))).encode()
-            text = value(m.group(4).decode(), int(m.group(5)), int(m.group(6)))
-            return html.escape(text, quote=True).encode()
 
-        return self._pattern.sub(replace, body)
+_ZERO = PaperCounts()

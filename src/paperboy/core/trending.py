@@ -36,6 +36,7 @@ AGE_OFFSET_HOURS = 24.0
 GRAVITY = 0.8
 NEWEST_DAY_CAP = 5000  # candidates from the newest day (a busy arXiv day lists ~1,000 cs papers)
 IMPORTED_CAP = 2000  # upvoted candidates from the window
+UPVOTED_PAGE = 100
 TABLE_CAP = 10_000  # rows read when ranking a period by trending
 
 
@@ -70,15 +71,33 @@ def why(row: TrendingRow) -> str:
     )
 
 
+def newest_listing_day(store: Store) -> date | None:
+    """The newest listing day, from the listing-date index (one row, not a DISTINCT scan)."""
+    newest = store.papers.list_listed(date.min, date.max, limit=1)
+    return newest[0].listing_date if newest else None
+
+
+def _upvoted(store: Store, start: date, end: date) -> list[Paper]:
+    """Papers listed in [start, end] with imported upvotes, most first; pages stop at the
+    first paper without any, so the window's unvoted papers are never loaded."""
+    found: list[Paper] = []
+    while len(found) < IMPORTED_CAP:
+        page = store.papers.list_listed(
+            start, end, order="upvotes", limit=UPVOTED_PAGE, offset=len(found)
+        )
+        voted = [p for p in page if p.upvotes]
+        found += voted
+        if len(voted) < UPVOTED_PAGE:
+            break
+    return found
+
+
 def _candidates(store: Store, now: datetime) -> tuple[dict[str, PaperCounts], list[Paper]]:
     active = store.votes.active_since(now - timedelta(days=WINDOW_DAYS))
-    days = store.papers.listing_dates()
+    newest = newest_listing_day(store)
     listed: list[Paper] = []
-    if days:
-        newest = days[0]
-        start = newest - timedelta(days=WINDOW_DAYS - 1)
-        upvoted = store.papers.list_listed(start, newest, order="upvotes", limit=IMPORTED_CAP)
-        listed = [p for p in upvoted if p.upvotes]
+    if newest is not None:
+        listed = _upvoted(store, newest - timedelta(days=WINDOW_DAYS - 1), newest)
         listed += store.papers.list_listed(newest, newest, limit=NEWEST_DAY_CAP)
     return active, listed
 
