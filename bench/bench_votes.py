@@ -156,7 +156,9 @@ def main() -> None:
         try:
             wait_ready(port, proc)
             with ProcessPoolExecutor(2) as pool:
-                pool.submit(drive, port, home, 8.0, args.readers, 1).result()  # warm up (model preload)
+                pool.submit(
+                    drive, port, home, 8.0, args.readers, 1
+                ).result()  # warm up (model preload)
                 alone = pool.submit(drive, port, home, args.seconds, args.readers, 2).result()
                 reads = pool.submit(drive, port, home, args.seconds, args.readers, 3)
                 votes = pool.submit(drive, port, heads, args.seconds, args.voters, 4)

@@ -130,3 +130,33 @@ def test_openapi_documents_the_json_forms(app_store):
     schema = vote["responses"]["200"]["content"]["application/json"]["schema"]
     assert set(schema["required"]) == {"id", "voted", "saved", "votes", "saves"}
     assert {"303", "401", "403", "404"} <= vote["responses"].keys()
+
+
+def test_fifty_accounts_voting_twice_at_once_through_a_live_server(tmp_path):
+    """Issue 10: 50 accounts voting at once, each twice, give exactly 50 (real uvicorn)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    from tests.conftest import LiveServer
+
+    store = open_store(str(tmp_path / "race.db"))
+    store.papers.upsert_papers(papers())
+    app = create_app(load_settings({}), store, trending_every=0.05)
+    tokens = [sign_in(app, store, f"r{i}@example.org").api_token for i in range(50)]
+    server = LiveServer(app).start()
+    try:
+
+        def vote(token: str) -> int:
+            with httpx.Client(base_url=server.url) as client:
+                auth = {"Authorization": f"Bearer {token}"}
+                return max(
+                    client.post(f"/papers/{PID}/vote", headers=auth).json()["votes"]
+                    for _ in range(2)
+                )
+
+        with ThreadPoolExecutor(25) as pool:
+            seen = list(pool.map(vote, tokens))
+        assert max(seen) == 50 and store.votes.counts([PID])[PID].votes == 50
+    finally:
+        server.stop()
+        store.close()
