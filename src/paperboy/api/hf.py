@@ -175,7 +175,8 @@ async def paperboy_search(
         holes = svc.cache.holes()
         return as_json(search_json(search_list(svc.searcher, params, facets=facets), holes), holes)
 
-    key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit)
+    ranked = svc.store.trending.version() if sort == "trending" else None
+    key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit, ranked)
     return await svc.cache.respond(request, render, params=key)
 
 

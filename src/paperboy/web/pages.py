@@ -131,7 +131,8 @@ async def search_page(
             params={**form, "facet": facet}, q=q, nav="search",
         )  # fmt: skip
 
-    key = (q, sort, category, author, date_from, date_to, facet, p)
+    ranked = svc.store.trending.version() if sort == "trending" else None
+    key = (q, sort, category, author, date_from, date_to, facet, p, ranked)
     return await svc.cache.respond(request, render, params=key)
 
 
