@@ -62,9 +62,13 @@ def test_fifty_fresh_votes_put_a_paper_of_the_newest_day_first(app_store):
     assert daily[0]["paper"]["id"] == "2601.00003"
     page = TestClient(app).get("/trending").text
     assert page.index("2601.00003") < page.index("2601.00001")
-    found = TestClient(app).get(
-        "/api/paperboy/search", params={"q": "abstract", "sort": "trending", "facets": "false"}
-    ).json()["results"]
+    found = (
+        TestClient(app)
+        .get(
+            "/api/paperboy/search", params={"q": "abstract", "sort": "trending", "facets": "false"}
+        )
+        .json()["results"]
+    )
     ranked = [x["paper"]["id"] for x in found]
     assert ranked[:2] == ["2601.00003", "2601.00001"] and len(ranked) == 5
 
