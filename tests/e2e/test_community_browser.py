@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from tests.conftest import LiveServer
+from tests.web.community_helpers import papers, sign_in
 
 from paperboy.config import load_settings
 from paperboy.store import open_store
 from paperboy.web.app import create_app
-from tests.conftest import LiveServer
-from tests.web.community_helpers import papers, sign_in
 
 from .test_browser import ARGS, CHROMIUM
 
