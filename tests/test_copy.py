@@ -80,6 +80,18 @@ def fill(store: Store) -> list[Paper]:
     store.vectors.save_passage_vectors("model-a", passages)
     store.state.set_state("oai:cursor", "2024-02-01")
     store.state.set_state("hf:last", json.dumps({"day": "2024-02-01", "note": "ünï 🚀"}))
+    # The community: accounts (an admin, a banned one), votes and saves, a hidden paper.
+    ada, _ = store.users.get_or_create("ada@example.org", "Ada <b>L</b>")
+    bob, _ = store.users.get_or_create("bob@example.org")
+    eve, _ = store.users.get_or_create("eve@example.org")
+    store.users.set_admin(ada.id, True)
+    for user in (ada, bob, eve):
+        for pid in ids[:5]:
+            store.votes.vote(user.id, pid)
+    store.votes.save(ada.id, ids[1])
+    store.users.set_banned(eve.id, True)
+    store.votes.recount(eve.id)
+    store.papers.set_hidden(ids[-1], True)
     return papers
 
 
@@ -107,6 +119,16 @@ def _assert_same(source: Store, target: Store) -> None:
     got, want = (s.vectors.get_passage_vectors("model-a", some) for s in (target, source))
     assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in got)
     assert target.state.all_state() == source.state.all_state()
+    assert target.papers.hidden_ids() == source.papers.hidden_ids() == [_paper(N - 1).id]
+    users = {u.email: u for u in target.users.list_users()}
+    assert set(users) == {"ada@example.org", "bob@example.org", "eve@example.org"}
+    assert users["ada@example.org"].is_admin and users["eve@example.org"].banned
+    assert users["ada@example.org"].display_name == "Ada <b>L</b>"
+    first = [_paper(i).id for i in range(5)]
+    assert target.votes.counts(first) == source.votes.counts(first)  # banned votes don't count
+    assert target.votes.counts(first)[first[0]].votes == 2
+    ada_id = users["ada@example.org"].id
+    assert [p for p, _ in target.votes.library(ada_id)] == [first[1]]
     # The target's own indexes work: full text and nearest neighbours find copied papers.
     assert target.papers.find_by_title(_paper(5).title) == ["2401.00005"]
     query = source.vectors.get_vectors("model-a", ["2401.00005"])["2401.00005"]
@@ -130,6 +152,8 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
                 "vectors": N + len(range(0, N, 3)),
                 "passages": len(range(0, N, 2)),
                 "state": 2,
+                "users": 3,
+                "marks": 16,
                 "verified": True,
             }
             _assert_same(source, target)
@@ -139,7 +163,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
     assert [e[0] for e in events if e[1] == 0] == [
         f"{stage} {name}"
         for stage in ("copy", "verify")
-        for name in ("papers", "vectors", "passages", "state")
+        for name in ("papers", "vectors", "passages", "state", "users", "marks")
     ]
 
 
@@ -165,7 +189,7 @@ def test_refuses_a_non_empty_target_and_merges_when_asked(tmp_path: Path) -> Non
 
         report, _ = _copy(source, target, merge=True)
         assert report.verified, report.problem
-        assert target.papers.count_papers() == N + 1
+        assert target.stats()["papers"] == N + 1
         assert target.state.get_state("mine") == "kept"
         # An interrupted copy resumes the same way: merging again changes nothing.
         version = target.papers.version()
@@ -251,6 +275,8 @@ def test_cli_copy_json_refusal_merge_and_mismatch(
         "vectors": N + N // 3,
         "passages": N // 2,
         "state": 2,
+        "users": 3,
+        "marks": 16,
         "verified": True,
     }
     code, out, err = run("copy", "--from", src, "--to", postgres_url)

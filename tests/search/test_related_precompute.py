@@ -45,3 +45,36 @@ def test_refresh_recomputes_lists_only_when_vectors_change(store):
     assert [pid for pid, _, _ in first] and PAPERS[0].id not in [pid for pid, _, _ in first]
     assert first == sorted(first, key=lambda r: -r[1])
     assert refresh_vectors(store, embedder).related == 0  # nothing changed: kept
+
+
+def test_new_vectors_update_only_the_lists_they_can_alter(tmp_path) -> None:
+    """After a day's new papers, their lists and their neighbours' lists change; a paper far
+    from all of them keeps its list, and the incremental result equals a full recompute."""
+    import numpy as np
+
+    from paperboy.models.paper import Paper
+    from paperboy.search.related import precompute_related
+    from paperboy.store import open_store
+
+    rng = np.random.default_rng(3)
+    with open_store(str(tmp_path / "r.db")) as store:
+        papers = [Paper(id=f"2401.{i:05d}", title=f"Paper {i} about topic {i % 7}",
+                        abstract=f"Words {i % 5} and more.") for i in range(120)]  # fmt: skip
+        store.papers.upsert_papers(papers)
+        vectors = rng.normal(size=(120, 16)).astype(np.float32)
+        old = [(p.id, "h", v) for p, v in zip(papers[:100], vectors[:100], strict=True)]
+        store.vectors.save_vectors("m", old)
+        assert precompute_related(store, "m") == 100
+        before = {p.id: store.vectors.get_related("m", p.id) for p in papers[:100]}
+        new = [(p.id, "h", v) for p, v in zip(papers[100:], vectors[100:], strict=True)]
+        store.vectors.save_vectors("m", new)
+        written = precompute_related(store, "m", changed=[pid for pid, _, _ in new])
+        assert 20 <= written < 120
+        incremental = {p.id: store.vectors.get_related("m", p.id) for p in papers}
+        assert all(incremental[p.id] for p in papers[100:])
+        unchanged = [pid for pid in before if incremental[pid] == before[pid]]
+        assert unchanged  # some lists were left alone
+        precompute_related(store, "m")
+        full = {p.id: store.vectors.get_related("m", p.id) for p in papers}
+        same = sum(incremental[pid] == full[pid] for pid in full)
+        assert same >= 0.95 * len(full)  # the neighbour relation is nearly symmetric

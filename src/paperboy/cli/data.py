@@ -10,9 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
+from paperboy.config import Settings
 from paperboy.demo import load_demo
 from paperboy.ingest.formats.registry import FORMATS
 from paperboy.ingest.jobs import ImportReport, import_files
+from paperboy.mail import FileMailer, Mailer, public_base
 from paperboy.store import Store
 
 out = Console(soft_wrap=True)
@@ -146,8 +148,16 @@ def demo(
             out.print(line, highlight=False, markup=False)
         if report.failed_files or report.rejected:
             finish_import(report, False)
+        out.print(sign_in_note(settings), highlight=False, markup=False)
         if serve:
             serve_store(settings, store, settings.host, settings.port)
+
+
+def sign_in_note(settings: Settings) -> str:
+    """Where to sign in and where the sign-in mail goes (a folder by default)."""
+    mailer = Mailer.from_settings(settings)
+    where = "written to" if isinstance(mailer, FileMailer) else "sent through"
+    return f"sign in at {public_base(settings)}/login — mail is {where} {mailer.destination}"
 
 
 def config(ctx: typer.Context) -> None:

@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from paperboy.core.errors import InvalidParameter
+from paperboy.models.community import User
 from paperboy.models.paper import Paper, merge, settle_listing_day
 from paperboy.store import Store
 
@@ -71,18 +72,23 @@ class PaperStep:
     name = "papers"
 
     def count(self, store: Store) -> int:
-        return store.papers.count_papers()
+        return int(store.stats()["papers"])  # hidden papers too
 
     def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
         for batch in source.papers.iter_papers(batch_size):
             target.papers.upsert_papers(batch)
             yield len(batch)
+        for paper_id in source.papers.hidden_ids():  # moderation travels with the papers
+            target.papers.set_hidden(paper_id, True)
 
     def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
         if exact and (problem := _counts("papers", self.count(source), self.count(target))):
             return problem
+        hidden = source.papers.hidden_ids()
         today = datetime.now(UTC).date()
+        skip = set(hidden)  # hidden papers cannot be read back; their flag was checked
         for batch in source.papers.iter_papers(1000):
+            batch = [p for p in batch if p.id not in skip]
             copied = target.papers.get_papers(p.id for p in batch)
             for paper in batch:
                 stored = copied.get(paper.id)
@@ -93,6 +99,9 @@ class PaperStep:
                 if not exact and _merged(stored, paper, today) != stored.content_hash():
                     return f"papers: {paper.id!r} in the target lacks the source's content"
             tick(len(batch))
+        missing = sorted(set(hidden) - set(target.papers.hidden_ids()))
+        if missing:
+            return f"papers: {missing[0]!r} is hidden in the source but not in the target"
         return None
 
 
@@ -209,6 +218,86 @@ class StateStep:
         return None
 
 
+class AccountStep:
+    """Accounts with their names and roles; sessions and mailed tokens stay behind (people
+    sign in again on the new instance), personal API tokens travel (scripts keep working)."""
+
+    name = "users"
+
+    def count(self, store: Store) -> int:
+        return store.users.count_users()
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        for user in _all_users(source, batch_size):
+            copied, _ = target.users.get_or_create(user.email, user.display_name)
+            if user.is_admin:
+                target.users.set_admin(copied.id, True)
+            if user.banned:
+                target.users.set_banned(copied.id, True)
+            yield 1
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        if exact and (problem := _counts("users", self.count(source), self.count(target))):
+            return problem
+        for user in _all_users(source, 1000):
+            copied = target.users.find_user(user.email)
+            if copied is None:
+                return f"users: {user.email!r} is missing from the target"
+            ours = (user.display_name, user.is_admin, user.banned)
+            theirs = (copied.display_name, copied.is_admin, copied.banned)
+            if ours != theirs:
+                return f"users: {user.email!r} is {theirs} in the target, not {ours}"
+            tick(1)
+        return None
+
+
+class MarkStep:
+    """Votes and saves, with their times, mapped onto the target's account ids by email."""
+
+    name = "marks"
+
+    def count(self, store: Store) -> int:
+        return sum(len(batch) for batch in store.votes.export_marks())
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        ids = _id_map(source, target)
+        for batch in source.votes.export_marks(batch_size):
+            target.votes.import_marks([(k, ids[u], p, at) for k, u, p, at in batch if u in ids])
+            yield len(batch)
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        ids = _id_map(source, target)
+        theirs = {(k, u, p) for batch in target.votes.export_marks() for k, u, p, _ in batch}
+        ours = set()
+        for batch in source.votes.export_marks():
+            for kind, user_id, paper_id, _ in batch:
+                mark = (kind, ids.get(user_id, -1), paper_id)
+                if mark not in theirs:
+                    return f"marks: {kind} of {paper_id!r} by user {user_id} is missing"
+                ours.add(mark)
+            tick(len(batch))
+        if exact and (problem := _counts("marks", len(ours), len(theirs))):
+            return problem
+        return None
+
+
+def _all_users(store: Store, batch_size: int) -> Iterator[User]:
+    offset = 0
+    while batch := store.users.list_users(batch_size, offset):
+        yield from batch
+        offset += len(batch)
+
+
+def _id_map(source: Store, target: Store) -> dict[int, int]:
+    """Source account id → target account id, matched by email."""
+    out = {}
+    for user in _all_users(source, 1000):
+        copied = target.users.find_user(user.email)
+        if copied is not None:
+            out[user.id] = copied.id
+    return out
+
+
 def _counts(what: str, source: int, target: int) -> str | None:
     return None if source == target else f"{what}: {source} in the source, {target} in the target"
 
@@ -224,7 +313,14 @@ def _identity(store: Store) -> str:
 def default_steps() -> list[CopyStep]:
     """Everything an instance holds today, in an order where each step's rows refer only to
     rows copied before it (vectors belong to papers)."""
-    return [PaperStep(), VectorStep(), VectorStep(passages=True), StateStep()]
+    return [
+        PaperStep(),
+        VectorStep(),
+        VectorStep(passages=True),
+        StateStep(),
+        AccountStep(),
+        MarkStep(),
+    ]
 
 
 @dataclass

@@ -50,7 +50,7 @@ def import_demo_vectors(store: Store, model: str = PACKAGED, path: Path | None =
         rows.append((pid, h, v / max(float(np.linalg.norm(v)), 1e-12)))
     if rows:
         store.vectors.save_vectors(model, rows)
-    refresh_related(store, model, changed=bool(rows))
+    refresh_related(store, model, changed=[pid for pid, _, _ in rows])
     return len(rows)
 
 

@@ -259,17 +259,26 @@ def refresh_vectors(
         report.passages += _save_passages(store, embedder, rest[i : i + chunk])
         if progress:
             progress(len(rest[i : i + chunk]))
-    report.related = refresh_related(store, embedder.name, changed=report.embedded > 0)
+    changed = [p.id for p, _ in stale.documents]
+    report.related = refresh_related(store, embedder.name, changed=changed)
     return report
 
 
-def refresh_related(store: Store, model: str, *, changed: bool) -> int:
-    """Recompute every paper's related list when vectors changed or some paper lacks one."""
+def refresh_related(store: Store, model: str, *, changed: Sequence[str]) -> int:
+    """Bring related lists up to date after the vectors of ``changed`` papers were saved:
+    all of them when the store has none yet (or most lack one), else only the lists those
+    papers can alter."""
     from paperboy.search.related import precompute_related
 
-    if changed or store.vectors.related_count(model) < store.vectors.count(model):
+    have, total = store.vectors.related_count(model), store.vectors.count(model)
+    if total and have < total // 2:
         return precompute_related(store, model)
-    return 0
+    missing = total - have
+    if not changed and missing <= 0:
+        return 0
+    if missing > len(set(changed)):  # lists lacking beyond the new papers: an interrupted run
+        return precompute_related(store, model)
+    return precompute_related(store, model, changed=changed)
 
 
 def _save_passages(store: Store, embedder: Embedder, papers: list[tuple[Paper, str]]) -> int:

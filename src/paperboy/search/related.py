@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 
@@ -95,13 +95,20 @@ def _lexical_neighbours(store: Store, paper: Paper, k: int) -> list[tuple[str, f
 
 
 def precompute_related(
-    store: Store, model: str, *, progress: Callable[[int], None] | None = None
+    store: Store,
+    model: str,
+    *,
+    changed: Collection[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Store the related list of every paper with a ``model`` vector; returns how many.
+    """Store related lists of ``model``'s papers; returns how many lists were written.
 
-    Exact neighbours by blocks of matrix products over all vectors (a minute at 75k papers
-    on two cores), then the same reasons as ``related_papers`` gives. Run after vectors
-    change: any new vector may be some older paper's neighbour.
+    With ``changed=None`` every paper's list is computed: exact neighbours by blocks of
+    matrix products over all vectors (a minute at 75k papers on two cores). With the ids
+    whose vectors just changed, only the lists they can alter are: their own, and those of
+    their nearest neighbours (a new paper enters the lists of papers close to it, and the
+    neighbour relation is nearly symmetric), so a day's new papers cost seconds, not a
+    recomputation of the whole collection.
     """
     ids: list[str] = []
     parts: list[np.ndarray] = []
@@ -112,36 +119,50 @@ def precompute_related(
         return 0
     matrix = np.concatenate(parts)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    words: dict[str, Counter] = {}
-    cats: dict[str, list[str]] = {}
-    wanted = set(ids)
-    for papers in store.papers.iter_papers():
-        for p in papers:
-            if p.id in wanted:
-                words[p.id], cats[p.id] = Counter(tokens(p)), p.categories
+    row_of = {pid: i for i, pid in enumerate(ids)}
     k = min(NEIGHBOURS + 1, len(ids))
-    for start in range(0, len(ids), BLOCK):
-        sims = matrix[start : start + BLOCK] @ matrix.T
-        if k < len(ids):
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        else:
-            top = np.broadcast_to(np.arange(len(ids)), (sims.shape[0], len(ids)))
+    if changed is None:
+        rows = np.arange(len(ids))
+    else:
+        fresh = np.array(sorted(row_of[p] for p in set(changed) if p in row_of), dtype=np.int64)
+        touched = set(fresh.tolist())
+        for start in range(0, len(fresh), BLOCK):
+            block = fresh[start : start + BLOCK]
+            touched.update(_top(matrix[block] @ matrix.T, k).ravel().tolist())
+        rows = np.array(sorted(touched), dtype=np.int64)
+    written = 0
+    for start in range(0, len(rows), BLOCK):
+        block = rows[start : start + BLOCK]
+        sims = matrix[block] @ matrix.T
+        top = _top(sims, k)
+        needed = {ids[j] for j in np.unique(np.concatenate([block, top.ravel()]))}
+        papers = store.papers.get_papers(needed)
+        words = {pid: Counter(tokens(p)) for pid, p in papers.items()}
         lists = {}
-        for row in range(sims.shape[0]):
-            pid = ids[start + row]
+        for i, row in enumerate(block):
+            pid = ids[row]
             if pid not in words:
                 continue
-            order = top[row][np.argsort(-sims[row, top[row]], kind="stable")]
-            ranked = [(ids[j], float(sims[row, j])) for j in order if ids[j] != pid]
+            order = top[i][np.argsort(-sims[i, top[i]], kind="stable")]
+            ranked = [(ids[j], float(sims[i, j])) for j in order if ids[j] != pid]
             ranked = [(o, s) for o, s in ranked if o in words][:NEIGHBOURS]
             df: Counter = Counter()
             for o, _ in ranked:
                 df.update(words[o].keys())
+            cats = papers[pid].categories
             lists[pid] = [
-                (o, s, _reason(words[pid], words[o], cats[pid], cats[o], df, len(ranked)))
+                (o, s, _reason(words[pid], words[o], cats, papers[o].categories, df, len(ranked)))
                 for o, s in ranked[:STORED]
             ]
         store.vectors.save_related(model, lists)
+        written += len(lists)
         if progress:
-            progress(sims.shape[0])
-    return len(ids)
+            progress(len(block))
+    return written
+
+
+def _top(sims: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise column indices of the ``k`` largest similarities (unordered)."""
+    if k >= sims.shape[1]:
+        return np.broadcast_to(np.arange(sims.shape[1]), sims.shape).copy()
+    return np.argpartition(-sims, k - 1, axis=1)[:, :k]

@@ -8,10 +8,12 @@ votes count exactly. Votes and saves of banned accounts stop counting (``recount
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from paperboy.models.community import PaperCounts
+
+Mark = tuple[str, int, str, datetime]  # ("votes" | "saves", user id, paper id, when)
 
 
 class VoteStore(ABC):
@@ -50,6 +52,14 @@ class VoteStore(ABC):
     @abstractmethod
     def recount(self, user_id: int) -> None:
         """Recount the papers this account voted on or saved (after a ban or unban)."""
+
+    @abstractmethod
+    def export_marks(self, batch_size: int = 5000) -> Iterator[list[Mark]]:
+        """Every vote and save as (kind, user id, paper id, when), for copying an instance."""
+
+    @abstractmethod
+    def import_marks(self, marks: Sequence[Mark]) -> int:
+        """Add marks as given (kept times; repeats ignored) and recount their papers."""
 
     @abstractmethod
     def version(self) -> int:

@@ -38,11 +38,12 @@ from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.core.trending import REFRESH_EVERY, Refresher
 from paperboy.store import Store, open_store
-from paperboy.web import community, pages
+from paperboy.web import account, community, pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
 from paperboy.web.session import CSRFError, SignInRequired
+from paperboy.web.viewer import RememberRequest
 
 log = logging.getLogger(__name__)
 DOCS_TITLE = "Paperboy API"
@@ -150,6 +151,8 @@ def create_app(
     app.include_router(bibtex.router)
     app.include_router(hf.router)
     app.include_router(feeds.router)
+    app.include_router(account.api_router)
+    app.include_router(account.router)
     app.include_router(pages.router)
 
     def error(
@@ -198,6 +201,7 @@ def create_app(
         return error(request, exc.status_code, message, headers or None)
 
     # Outermost last. SecurityHeaders wraps InternalErrors so that a 500 carries the headers.
+    app.add_middleware(RememberRequest)  # innermost: the header's viewer() reads the request
     app.add_middleware(HeadAsGet)
     allowed_hosts = tuple(settings.values.get("allowed_hosts") or ())
     if allowed_hosts:

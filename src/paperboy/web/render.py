@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from paperboy.api.schema import paper_path, web_links
+from paperboy.web.viewer import viewer  # the header: "Sign in", or the person's name
 
 # $…$, $$…$$, \(…\) or \[…\]: decides whether a page needs the KaTeX assets at all.
 _MATH = re.compile(r"\$[^$\s][^$]*\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
@@ -71,5 +72,5 @@ def make_env() -> Environment:
         link_label=link_label,
         web_links=web_links,
     )
-    env.globals.update(has_math=has_math, with_params=with_params)
+    env.globals.update(has_math=has_math, with_params=with_params, viewer=viewer)
     return env

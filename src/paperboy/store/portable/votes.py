@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from paperboy.models.community import PaperCounts
 from paperboy.store.portable.executor import Executor, Writer, as_datetime, now
-from paperboy.store.votes import VoteStore
+from paperboy.store.votes import Mark, VoteStore
 
 _TABLES = {"votes": "votes", "saves": "saves"}
 
@@ -129,6 +129,49 @@ class SQLVotes(VoteStore):
                     (user_id,),
                 )
             self.sql.bump(w, "community")
+
+    def export_marks(self, batch_size: int = 5000) -> Iterator[list[Mark]]:
+        for kind in ("votes", "saves"):
+            offset = 0
+            while True:
+                rows = self.sql.read(
+                    f"SELECT user_id, paper_id, created_at FROM {kind}"
+                    " ORDER BY user_id, paper_id LIMIT %s OFFSET %s",
+                    (batch_size, offset),
+                )
+                if not rows:
+                    break
+                offset += len(rows)
+                yield [(kind, int(u), p, as_datetime(at) or now()) for u, p, at in rows]
+
+    def import_marks(self, marks: Sequence[Mark]) -> int:
+        added = 0
+        with self.sql.write() as w:
+            for kind, user_id, paper_id, at in marks:
+                table = _TABLES[kind]
+                added += len(
+                    w.execute(
+                        f"INSERT INTO {table} (user_id, paper_id, created_at)"
+                        " SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM papers WHERE id = %s)"
+                        " ON CONFLICT (user_id, paper_id) DO NOTHING RETURNING paper_id",
+                        (user_id, paper_id, at, paper_id),
+                    )
+                )
+            for paper_id in sorted({m[2] for m in marks}):
+                w.execute(
+                    "INSERT INTO paper_counts (paper_id, votes, saves, last_activity)"
+                    " SELECT %s,"
+                    " (SELECT count(*) FROM votes t JOIN users u ON u.id = t.user_id"
+                    "  WHERE t.paper_id = %s AND u.banned_at IS NULL),"
+                    " (SELECT count(*) FROM saves t JOIN users u ON u.id = t.user_id"
+                    "  WHERE t.paper_id = %s AND u.banned_at IS NULL), %s"
+                    " WHERE EXISTS (SELECT 1 FROM papers WHERE id = %s)"
+                    " ON CONFLICT (paper_id) DO UPDATE SET votes = excluded.votes,"
+                    " saves = excluded.saves",
+                    (paper_id, paper_id, paper_id, now(), paper_id),
+                )
+            self.sql.bump(w, "community")
+        return added
 
     def version(self) -> int:
         return self.sql.counter("community")

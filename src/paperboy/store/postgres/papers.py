@@ -281,12 +281,15 @@ class PostgresPapers(PaperStore):
     def set_hidden(self, paper_id: str, hidden: bool) -> bool:
         with self.db.write() as conn:
             cur = conn.execute(
-                "UPDATE papers SET hidden_at = CASE WHEN %s THEN now() END WHERE id = %s",
-                (hidden, paper_id),
+                "UPDATE papers SET hidden_at = CASE WHEN %s THEN now() END"
+                " WHERE id = %s AND (hidden_at IS NULL) = %s",
+                (hidden, paper_id, hidden),
             )
-            if cur.rowcount:
+            if cur.rowcount:  # a repeat changes nothing, and no cache needs to forget
                 self.db.bump(conn, "papers")
-            return cur.rowcount > 0
+                return True
+            found = conn.execute("SELECT 1 FROM papers WHERE id = %s", (paper_id,)).fetchone()
+            return found is not None
 
     def hidden_ids(self) -> list[str]:
         rows = self.db.read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")

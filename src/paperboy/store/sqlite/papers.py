@@ -276,13 +276,18 @@ class SQLitePapers(PaperStore):
     # --- moderation ---------------------------------------------------------------------
     def set_hidden(self, paper_id: str, hidden: bool) -> bool:
         with self.db.write() as conn:
+            state = "hidden_at IS NULL" if hidden else "hidden_at IS NOT NULL"
             cur = conn.execute(
-                "UPDATE papers SET hidden_at = ? WHERE id = ?",
+                f"UPDATE papers SET hidden_at = ? WHERE id = ? AND {state}",
                 (now_text() if hidden else None, paper_id),
             )
-            if cur.rowcount:
+            if cur.rowcount:  # a repeat changes nothing, and no cache needs to forget
                 self._bump_version()
-            return cur.rowcount > 0
+                return True
+            return (
+                conn.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone()
+                is not None
+            )
 
     def hidden_ids(self) -> list[str]:
         version = self.version()
