@@ -64,6 +64,7 @@ def test_the_library_lists_saves_with_dates_and_escapes_titles(ada):
     assert all(r.text.startswith("Saved ") for r in page.select(".card .reason"))
     assert [b["aria-pressed"] for b in page.select(".card .saves")] == ["true", "true"]
     assert "2 saved papers" in page.select_one("h1").text
+    assert page.select_one(".account-links a[href='/library']")["aria-current"] == "page"
 
 
 def test_the_feed_secret_works_rotates_and_the_old_one_stops(ada, app_store):
