@@ -51,7 +51,7 @@ def test_daily_feed_links_its_page_and_itself(client):
 
 def test_trending_feed_says_why(client):
     feed = feedparser.parse(client.get("/feeds/trending.atom").content)
-    assert feed.entries[0].summary.startswith("999999 upvotes (hf)")
+    assert feed.entries[0].summary.startswith("999999 imported upvotes, 0 votes, 0 saves")
 
 
 def test_feed_errors(client):

@@ -117,7 +117,10 @@ def test_trending_extension_gives_reasons(client):
     data = client.get("/api/paperboy/trending", params={"limit": 3}).json()
     first = data["papers"][0]
     assert first["paper"]["id"] == HOSTILE
-    assert first["paperboy"]["reason"].startswith("999999 upvotes (hf)")
+    assert first["paperboy"]["reason"].startswith("999999 imported upvotes, 0 votes")
+    assert first["id"] == HOSTILE and first["imported_upvotes"] == 999_999
+    assert {"score", "votes", "saves", "age_hours", "why"} <= first.keys()
+    assert first["why"] == first["paperboy"]["reason"]
     assert "7 days" in data["note"]
 
 

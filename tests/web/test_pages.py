@@ -164,12 +164,14 @@ def test_bad_parameters_are_422_with_a_message(client, path, message):
     assert message in BeautifulSoup(response.text, "html.parser").select_one(".error").text
 
 
-def test_trending_ranks_by_upvotes_and_says_why(client):
+def test_trending_ranks_by_score_and_says_why(client):
     page = soup(client.get("/trending"))
     reasons = [r.text for r in page.select(".card .reason")]
-    assert reasons[0].startswith("#1 · 999999 upvotes (hf)")
+    assert reasons[0].startswith("#1 · 999999 imported upvotes, 0 votes, 0 saves, listed")
+    scores = [float(r.rsplit("= ", 1)[1]) for r in reasons]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > 0
     votes = [int(v.text.split()[-1]) for v in page.select(".card .votes")]
-    assert votes == sorted(votes, reverse=True) and votes[-1] > 0
+    assert votes[0] == 999_999 and all(v > 0 for v in votes)
 
 
 def test_search_page_shows_results_and_a_feed_for_the_query(client):

@@ -13,6 +13,10 @@ thread (microseconds), so a hit never leaves the event loop.
 Concurrent misses on one key share a single render (single flight), so a burst of requests
 for a page that just expired costs one query, not one per connection.
 
+Vote and save counts are not part of a cached body: renders leave holes for them, filled at
+response time from one indexed query (``paperboy.api.holes``), so a vote shows on the next
+request while the entry stays. Trending pages key on the trending table's version too.
+
 Only successful responses are cached; errors are cheap to recompute and must not stick.
 The LRU is bounded by entry count and by total body bytes, and a body over the per-entry
 cap is served but never kept, so no mix of requests can grow memory without bound.
@@ -26,11 +30,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from paperboy.api.holes import Filler, Holes, Live
 from paperboy.store import Store
 
 
@@ -39,6 +45,17 @@ class Rendered:
     body: bytes
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()
+    counts: tuple[str, ...] = ()  # papers whose live counts fill the body's holes (``Holes.ids``)
+
+
+LiveSource = Callable[[Request, tuple[str, ...]], Live]
+
+
+def here(request: Request) -> str:
+    """This request's own path and query, for a form's ``next`` field."""
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~%")
+    query = request.url.query
+    return path + (f"?{query}" if query else "")
 
 
 MAX_BYTES = 64 * 1024 * 1024  # all cached bodies together
@@ -71,8 +88,12 @@ class ResponseCache:
         max_bytes: int = MAX_BYTES,
         max_body: int = MAX_BODY,
         vary_host: bool = True,
+        live: LiveSource | None = None,
     ) -> None:
         self.store = store
+        self.filler = Filler()
+        # Anonymous visitors see counts only; the web app adds a signed-in visitor's marks.
+        self.live: LiveSource = live or self.counts_only
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_body = min(max_body, max_bytes)
@@ -84,6 +105,19 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self.generation = 0  # in every key: ``invalidate`` retires all entries at once
+
+    def holes(self) -> Holes:
+        """A fresh marker collector for one render (``Rendered(..., counts=holes.ids)``)."""
+        return self.filler.holes()
+
+    def counts_only(self, request: Request, ids: tuple[str, ...]) -> Live:
+        return Live(counts=self.store.votes.counts(ids), here=here(request))
+
+    def fill(self, request: Request, rendered: Rendered) -> bytes:
+        """The body with its holes filled for this request (one counts query)."""
+        if not rendered.counts and self.filler.nonce.encode() not in rendered.body:
+            return rendered.body
+        return self.filler.fill(rendered.body, rendered.counts, self.live(request, rendered.counts))
 
     def _get(self, key: tuple) -> Rendered | None:
         with self._lock:
@@ -133,20 +167,28 @@ class ResponseCache:
         if personal(request):
             # A signed-in page may show that person's votes, saves or name: rendered for
             # them alone, never stored, never served to anybody else.
-            own = await to_thread.run_sync(render)
+
+            def render_own() -> tuple[Rendered, bytes]:
+                own = render()
+                return own, self.fill(request, own)
+
+            own, body = await to_thread.run_sync(render_own)
             private = {"Cache-Control": "private, no-store", **dict(own.headers)}
-            return Response(own.body, media_type=own.media_type, headers=private)
+            return Response(body, media_type=own.media_type, headers=private)
         version = self.store.content_version()
         host = f"{request.url.scheme}://{request.url.netloc}" if self.vary_host else ""
         key = (request.url.path, params, host, version, self.generation)
         rendered = self._get(key)
         if rendered is None:
             rendered = await self._render_once(key, render)
-        etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest() + '"'
+        body = self.fill(request, rendered)
+        # With holes filled, the tag must follow the live values, not only the key.
+        tag = body if body is not rendered.body else repr(key).encode()
+        etag = '"' + hashlib.blake2b(tag, digest_size=8).hexdigest() + '"'
         headers = {"ETag": etag, "Cache-Control": "no-cache", **dict(rendered.headers)}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-        return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+        return Response(body, media_type=rendered.media_type, headers=headers)
 
     async def _render_once(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
         """Render on a worker thread; callers arriving meanwhile await the same result."""

@@ -28,8 +28,9 @@ from paperboy.api.params import (
 )
 from paperboy.api.responses import INVALID, AtomResponse
 from paperboy.api.schema import paper_path, xml_safe
-from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.lists import daily_list
 from paperboy.core.search import SearchParams, search_list
+from paperboy.core.trending import trending_list
 from paperboy.models.paper import Paper
 
 router = APIRouter()
@@ -154,7 +155,7 @@ async def trending_feed(request: Request) -> Response:
             )
         )
 
-    return await svc.cache.respond(request, render, params=())
+    return await svc.cache.respond(request, render, params=(svc.store.trending.version(),))
 
 
 @router.get(

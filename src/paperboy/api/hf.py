@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import paper_response, services
+from paperboy.api.holes import Holes
 from paperboy.api.params import (
     PERIOD_DOC,
     Author,
@@ -35,10 +36,11 @@ from paperboy.api.params import (
 )
 from paperboy.api.responses import INVALID, PAPER, MarkdownResponse
 from paperboy.api.schema import daily_item, paper_json, paper_markdown
-from paperboy.core.lists import daily_list, trending_list
+from paperboy.core.lists import daily_list
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.periods import MAX_LIMIT
 from paperboy.core.search import SearchParams, search_list
+from paperboy.core.trending import item_json, trending_list
 from paperboy.models.paper import Paper
 from paperboy.search.types import SearchResponse
 
@@ -47,15 +49,16 @@ HF = "Hugging Face compatible"
 OURS = "Paperboy extensions"
 
 
-def as_json(value: object) -> Rendered:
+def as_json(value: object, holes: Holes | None = None) -> Rendered:
+    """JSON, with the live counts of ``holes`` (if any) filled in when served."""
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return Rendered(body, "application/json")
+    return Rendered(body, "application/json", counts=holes.ids if holes else ())
 
 
-def search_json(response: SearchResponse) -> dict:
+def search_json(response: SearchResponse, holes: Holes | None = None) -> dict:
     return {
         "results": [
-            daily_item(r.paper, extra={"score": r.score, "matched": r.matched})
+            daily_item(r.paper, extra={"score": r.score, "matched": r.matched}, holes=holes)
             for r in response.results
         ],
         "total": response.total,
@@ -93,9 +96,11 @@ async def daily_papers(
             svc.store, day=date, week=week, month=month, sort=sort, submitter=submitter,
             page=p, limit=limit,
         )  # fmt: skip
-        return as_json([daily_item(x) for x in found.papers])
+        holes = svc.cache.holes()
+        return as_json([daily_item(x, holes=holes) for x in found.papers], holes)
 
-    key = (date, week, month, submitter, sort, p, limit)
+    ranked = svc.store.trending.version() if sort == "trending" else None
+    key = (date, week, month, submitter, sort, p, limit, ranked)
     return await svc.cache.respond(request, render, params=key)
 
 
@@ -112,14 +117,21 @@ async def papers_search(
 
     def render() -> Rendered:
         found = search_list(svc.searcher, SearchParams(q=q, limit=limit))
-        return as_json([daily_item(r.paper) for r in found.results])
+        holes = svc.cache.holes()
+        return as_json([daily_item(r.paper, holes=holes) for r in found.results], holes)
 
     return await svc.cache.respond(request, render, params=(q, limit))
 
 
 @router.get("/api/papers/{paper_id:path}", tags=[HF], summary="One paper", responses=PAPER)
 async def paper_info(request: Request, paper_id: str) -> Response:
-    return await paper_response(request, paper_id, lambda paper: as_json(paper_json(paper)))
+    holes = services(request).cache.holes
+
+    def render(paper: Paper) -> Rendered:
+        found = holes()
+        return as_json(paper_json(paper, holes=found), found)
+
+    return await paper_response(request, paper_id, render)
 
 
 @router.get(
@@ -160,16 +172,23 @@ async def paperboy_search(
     params = SearchParams(q, sort, category, author, date_from, date_to, facet, p, limit)
 
     def render() -> Rendered:
-        return as_json(search_json(search_list(svc.searcher, params, facets=facets)))
+        holes = svc.cache.holes()
+        return as_json(search_json(search_list(svc.searcher, params, facets=facets), holes), holes)
 
-    key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit)
+    ranked = svc.store.trending.version() if sort == "trending" else None
+    key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit, ranked)
     return await svc.cache.respond(request, render, params=key)
 
 
 @router.get(
     "/api/paperboy/trending",
     tags=[OURS],
-    summary="Trending papers with reasons",
+    summary="Trending papers with their score and its inputs",
+    description=(
+        "Each item has `id`, `score`, `votes`, `saves`, `imported_upvotes`, `age_hours` and "
+        "`why` (the formula with its inputs, see docs/trending.md), beside the Hugging Face "
+        "shaped fields of `/api/daily_papers`. Scores are refreshed a few seconds after votes."
+    ),
     responses=INVALID,
 )
 async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) -> Response:
@@ -178,10 +197,18 @@ async def paperboy_trending(request: Request, p: Page = 0, limit: Limit = 30) ->
 
     def render() -> Rendered:
         found = trending_list(svc.store, page=p, limit=limit)
-        items = [daily_item(x, extra={"reason": found.reasons.get(x.id)}) for x in found.papers]
-        return as_json({"papers": items, "note": found.note})
+        holes = svc.cache.holes()
+        items = [
+            {
+                **item_json(found.trending[x.id]),
+                **daily_item(x, extra={"reason": found.reasons.get(x.id)}, holes=holes),
+            }
+            for x in found.papers
+        ]
+        return as_json({"papers": items, "note": found.note}, holes)
 
-    return await svc.cache.respond(request, render, params=(p, limit))
+    key = (p, limit, svc.store.trending.version())
+    return await svc.cache.respond(request, render, params=key)
 
 
 @router.get(
@@ -200,8 +227,14 @@ async def paperboy_related(
     def render() -> Rendered:
         paper = find_paper_or_raise(svc.store, paper_id)
         related = svc.searcher.related(paper.id, limit)
+        holes = svc.cache.holes()
+        extra = [{"score": r.score, "reason": r.reason} for r in related]
         return as_json(
-            [daily_item(r.paper, extra={"score": r.score, "reason": r.reason}) for r in related]
+            [
+                daily_item(r.paper, extra=e, holes=holes)
+                for r, e in zip(related, extra, strict=True)
+            ],
+            holes,
         )
 
     return await svc.cache.respond(request, render, params=(limit,))

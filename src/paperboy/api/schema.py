@@ -6,6 +6,11 @@ The outer shapes follow Hugging Face Papers, field for field, so the unmodified
 ``/api/daily_papers`` and ``/api/papers/search`` (the paper nested under ``"paper"``, the
 title and the day it was listed beside it). Everything Hugging Face has no field for lives
 under one ``"paperboy"`` object, so our additions never collide with theirs.
+
+``upvotes`` is the documented sum of upvotes imported from Hugging Face and local votes;
+``paperboy.importedUpvotes``, ``paperboy.votes`` and ``paperboy.saves`` give the parts. Local
+counts are holes (``paperboy.api.holes``) filled when the answer is served, so a cached
+answer still shows the latest votes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 from datetime import date
 from urllib.parse import quote
 
+from paperboy.api.holes import Holes
 from paperboy.models.paper import Paper
 
 # Characters XML 1.0 forbids; imported text may carry them and they would break the feeds.
@@ -71,10 +77,29 @@ def paperboy_json(paper: Paper) -> dict:
     }
 
 
-def paper_json(paper: Paper, *, extra: dict | None = None) -> dict:
+def community_json(paper: Paper, holes: Holes | None) -> dict:
+    """Imported upvotes and local votes and saves, apart (live holes when ``holes``)."""
+    imported = paper.upvotes or 0
+    if holes is None:
+        return {"importedUpvotes": imported}
+    return {
+        "importedUpvotes": imported,
+        "votes": holes.json("v", paper.id),
+        "saves": holes.json("s", paper.id),
+    }
+
+
+def upvotes(paper: Paper, holes: Holes | None) -> object:
+    """Hugging Face's ``upvotes``: imported + local votes."""
+    imported = paper.upvotes or 0
+    return holes.json("u", paper.id, imported) if holes is not None else imported
+
+
+def paper_json(paper: Paper, *, extra: dict | None = None, holes: Holes | None = None) -> dict:
     """The flat paper object of ``GET /api/papers/{id}`` (Hugging Face ``PaperInfo``)."""
     published = paper.published or paper.listing_date
     ours = paperboy_json(paper)
+    ours.update(community_json(paper, holes))
     if extra:
         ours.update(extra)
     return {
@@ -84,7 +109,7 @@ def paper_json(paper: Paper, *, extra: dict | None = None) -> dict:
         "submittedOnDailyAt": iso_day(paper.listing_date),
         "title": paper.title,
         "summary": paper.abstract,
-        "upvotes": paper.upvotes or 0,
+        "upvotes": upvotes(paper, holes),
         "numComments": 0,
         "githubRepo": github_repo(paper),
         "projectPage": project_page(paper),
@@ -92,7 +117,7 @@ def paper_json(paper: Paper, *, extra: dict | None = None) -> dict:
     }
 
 
-def daily_item(paper: Paper, *, extra: dict | None = None) -> dict:
+def daily_item(paper: Paper, *, extra: dict | None = None, holes: Holes | None = None) -> dict:
     """One element of ``/api/daily_papers`` and ``/api/papers/search``.
 
     As on Hugging Face, ``paper.publishedAt`` is the paper's own date and the outer
@@ -100,7 +125,7 @@ def daily_item(paper: Paper, *, extra: dict | None = None) -> dict:
     ``MAX_LIST_AUTHORS`` names per paper (a page of big collaborations would weigh megabytes);
     ``paperboy.authorCount`` gives the full count and ``/api/papers/{id}`` every name.
     """
-    inner = paper_json(paper)
+    inner = paper_json(paper, holes=holes)
     inner["authors"] = inner["authors"][:MAX_LIST_AUTHORS]
     ours = inner.pop("paperboy")
     ours["authorCount"] = len(paper.authors)

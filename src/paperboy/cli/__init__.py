@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, user_cmd, web_cmd
+from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, trending_cmd, user_cmd, web_cmd
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
@@ -12,6 +12,7 @@ db_cmd.register(app)
 web_cmd.register(app)
 ingest_cmd.register(app)
 search_cmd.register(app)
+trending_cmd.register(app)
 user_cmd.register(app)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from paperboy.core.errors import InvalidParameter
 from paperboy.core.periods import Period, page_window, resolve_period
 from paperboy.models.paper import Paper
 from paperboy.store import Store
 
-TRENDING_WINDOWS = (7, 30, 365)  # days; the first window that has votes wins
+TRENDING_TABLE_CAP = 10_000  # trending rows read to rank one period
 DAILY_SORTS = ("publishedAt", "trending")
 
 
@@ -23,6 +23,7 @@ class PaperList:
     period: Period | None = None
     reasons: dict[str, str] = field(default_factory=dict)  # why each paper is on the list
     note: str | None = None
+    trending: dict = field(default_factory=dict)  # id -> TrendingRow (trending lists)
 
     @property
     def page(self) -> int:
@@ -46,7 +47,9 @@ def daily_list(
 ) -> PaperList:
     """Papers listed on a day, week or month (default: the newest listing day).
 
-    ``sort`` is ``publishedAt`` (listing order) or ``trending`` (imported upvotes). Nobody
+    ``sort`` is ``publishedAt`` (listing order) or ``trending``: papers of the period with a
+    trending score first, by score, then the rest by imported upvotes (before the first
+    trending refresh, imported upvotes alone). Nobody
     submits papers here yet, so a ``submitter`` filter matches nothing, as it would on
     Hugging Face for a user who never submitted.
     """
@@ -56,53 +59,34 @@ def daily_list(
     period = resolve_period(store, day=day, week=week, month=month)
     if period is None or submitter:
         return PaperList([], 0, limit, offset, period)
-    order = "upvotes" if sort == "trending" else "listing"
-    papers = store.papers.list_listed(
-        period.start, period.end, order=order, limit=limit, offset=offset
-    )
+    if sort == "trending":
+        papers = _by_trending(store, period, limit, offset)
+    else:
+        papers = store.papers.list_listed(period.start, period.end, limit=limit, offset=offset)
     return PaperList(
         papers, store.papers.count_listed(period.start, period.end), limit, offset, period
     )
 
 
-def trending_list(store: Store, *, page: int = 0, limit: int = 30) -> PaperList:
-    """Papers of the last days ranked by imported upvotes, each with the reason it ranks.
+def _by_trending(store: Store, period: Period, limit: int, offset: int) -> list[Paper]:
+    """One page of a period ranked by trending score; the unscored rest by imported upvotes.
 
-    The window ends at the newest listing day (not today, so an archive that stopped
-    importing still has a trending page) and widens from a week to a month to a year
-    until it holds voted papers. Ties break on the newer listing day.
+    The trending table is small (one refresh's candidates), so ranking reads it whole rather
+    than scoring the period's papers.
     """
-    limit, offset = page_window(page, limit)
-    days = store.papers.listing_dates()
-    if not days:
-        return PaperList([], 0, limit, offset)
-    newest = days[0]
-    window = TRENDING_WINDOWS[-1]
-    for days_back in TRENDING_WINDOWS:  # chosen independently of the page, so paging is stable
-        top = store.papers.list_listed(*_last_days(newest, days_back), order="upvotes", limit=1)
-        if top and top[0].upvotes:
-            window = days_back
-            break
-    rows = store.papers.list_listed(
-        *_last_days(newest, window), order="upvotes", limit=limit + 1, offset=offset
-    )
-    voted = [p for p in rows if p.upvotes]
-    more = len(voted) > limit
-    voted = voted[:limit]
-    note = f"Most upvoted papers listed in the {window} days up to {newest.isoformat()}."
-    if not voted and offset == 0:
-        note = f"No paper listed in the {window} days up to {newest.isoformat()} has upvotes yet."
-    reasons = {p.id: _trending_reason(p, newest) for p in voted}
-    total = offset + len(voted) + (1 if more else 0)
-    return PaperList(voted, total, limit, offset, note=note, reasons=reasons)
-
-
-def _last_days(newest: date, days: int) -> tuple[date, date]:
-    return newest - timedelta(days=days - 1), newest
-
-
-def _trending_reason(paper: Paper, newest: date) -> str:
-    source = " and ".join(paper.upvote_sources) or "imported"
-    age = (newest - paper.listing_date).days if paper.listing_date else None
-    when = "" if age is None else (" · listed today" if age == 0 else f" · listed {age} d ago")
-    return f"{paper.upvotes} upvotes ({source}){when}"
+    rows = store.trending.top(TRENDING_TABLE_CAP)
+    pool = store.papers.get_papers([r.paper_id for r in rows])
+    ranked = [
+        pool[r.paper_id]
+        for r in rows
+        if r.paper_id in pool and period.start <= (pool[r.paper_id].listing_date or date.min)
+        and (pool[r.paper_id].listing_date or date.min) <= period.end
+    ]  # fmt: skip
+    need = offset + limit - len(ranked)
+    if need > 0:
+        seen = {p.id for p in ranked}
+        more = store.papers.list_listed(
+            period.start, period.end, order="upvotes", limit=need + len(ranked)
+        )
+        ranked += [p for p in more if p.id not in seen][:need]
+    return ranked[offset : offset + limit]

@@ -148,7 +148,8 @@ class Searcher:
                     keep = set(chosen.ids)
                     ranked = [h for h in ranked if h.id in keep]
         if req.sort != "relevance":
-            ranked = _sort(ranked, papers, req.sort)
+            scores = self.store.trending.scores(papers) if req.sort == "trending" else {}
+            ranked = _sort(ranked, papers, req.sort, scores)
         top = max((h.score for h in ranked), default=0.0)
         pins = [Hit(pid, top + 1.0) for pid, _ in pinned]
         matched.update(dict(pinned))
@@ -300,7 +301,13 @@ class Searcher:
         return related_papers(self.store, paper, self.embedder.name, limit)
 
 
-def _sort(hits: list[Hit], papers: dict[str, Paper], sort: str) -> list[Hit]:
+def _sort(
+    hits: list[Hit], papers: dict[str, Paper], sort: str, scores: dict[str, float] | None = None
+) -> list[Hit]:
+    """``date``: newest first. ``trending``: papers with a trending score first, by score
+    (``core/trending.py``), then by imported upvotes, then newest."""
+    scores = scores or {}
+
     def day(p: Paper) -> str:
         d = p.listing_date or p.published
         return d.isoformat() if d else ""
@@ -308,5 +315,7 @@ def _sort(hits: list[Hit], papers: dict[str, Paper], sort: str) -> list[Hit]:
     if sort == "date":
         return sorted(hits, key=lambda h: (day(papers[h.id]), h.id), reverse=True)
     return sorted(
-        hits, key=lambda h: (papers[h.id].upvotes or 0, day(papers[h.id]), h.id), reverse=True
+        hits,
+        key=lambda h: (scores.get(h.id, -1.0), papers[h.id].upvotes or 0, day(papers[h.id]), h.id),
+        reverse=True,
     )

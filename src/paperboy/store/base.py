@@ -10,10 +10,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from paperboy.store.comments import CommentStore
+from paperboy.store.feed_tokens import FeedTokenStore
 from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
 from paperboy.store.submissions import SubmissionStore
+from paperboy.store.trending import TrendingStore
 from paperboy.store.users import UserStore
 from paperboy.store.vectors import VectorStore
 from paperboy.store.votes import VoteStore
@@ -47,6 +49,8 @@ class Store(ABC):
     limits: RateLimitStore
     submissions: SubmissionStore
     comments: CommentStore
+    trending: TrendingStore
+    feed_tokens: FeedTokenStore
 
     @abstractmethod
     def content_version(self) -> str:

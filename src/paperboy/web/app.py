@@ -37,8 +37,9 @@ from paperboy.api.deps import Services
 from paperboy.api.params import HINTS
 from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
+from paperboy.core.trending import REFRESH_EVERY, Refresher
 from paperboy.store import Store, open_store
-from paperboy.web import account, discussion, pages
+from paperboy.web import account, community, discussion, pages
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
@@ -84,6 +85,7 @@ def create_app(
     cache_entries: int = 2048,
     preload_model: bool = False,
     owns_store: bool = False,
+    trending_every: float = REFRESH_EVERY,
 ) -> FastAPI:
     """The app over ``store``. ``preload_model`` loads the search model on a thread at
     start-up (what ``paperboy serve`` wants); ``owns_store`` closes the store at shutdown."""
@@ -104,6 +106,7 @@ def create_app(
             yield
         finally:
             log.info("cache: %d hits, %d misses", svc.cache.hits, svc.cache.misses)
+            app.state.trending_refresher.close()
             if svc._searcher is not None and hasattr(svc._searcher, "close"):
                 svc._searcher.close()
             if owns_store:
@@ -121,9 +124,11 @@ def create_app(
     app.state.paperboy = Services(
         settings=settings,
         store=store,
-        cache=ResponseCache(store, cache_entries, vary_host=not public_url),
+        cache=ResponseCache(store, cache_entries, vary_host=not public_url, live=community.live),
         make_searcher=searcher_factory or default_searcher(store, settings),
     )
+    # Votes poke it; it recomputes trending at most every ``trending_every`` seconds.
+    app.state.trending_refresher = Refresher(store, trending_every)
     env = make_env()
     app.state.jinja = env
 
@@ -147,7 +152,8 @@ def create_app(
 
     static = resources.files("paperboy.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    # Suffix routes (.bib, .md) before the paper page, which would swallow them.
+    # Suffix routes (.bib, .md, /vote) before the paper page, which would swallow them.
+    app.include_router(community.router)
     app.include_router(bibtex.router)
     app.include_router(hf.router)
     app.include_router(feeds.router)

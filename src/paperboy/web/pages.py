@@ -21,11 +21,12 @@ from starlette.responses import Response
 from paperboy.api.bibtex import to_bibtex
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
+from paperboy.api.holes import Holes
 from paperboy.core.discussion import thread
-from paperboy.core.lists import trending_list
 from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.picks import daily_view
 from paperboy.core.search import SearchParams, search_list
+from paperboy.core.trending import trending_list
 from paperboy.models.paper import Paper
 from paperboy.search.related import stored_related
 from paperboy.search.types import SORTS
@@ -40,9 +41,12 @@ RELATED = 6
 PICKS_FRESH = 30  # seconds a cached picks ranking may lag votes (counts on cards do not)
 
 
-def html(env: Environment, template: str, **context: object) -> Rendered:
-    body = env.get_template(template).render(**context)
-    return Rendered(body.encode(), "text/html; charset=utf-8")
+def html(
+    env: Environment, template: str, holes: Holes | None = None, **context: object
+) -> Rendered:
+    """A page; ``holes`` (vote and save counts, forms' state) are filled when it is served."""
+    body = env.get_template(template).render(holes=holes, **context)
+    return Rendered(body.encode(), "text/html; charset=utf-8", counts=holes.ids if holes else ())
 
 
 def _env(request: Request) -> Environment:
@@ -65,8 +69,8 @@ async def _daily(
         if period and (day or week or month):
             feed += "?" + {"day": "date"}.get(period.kind, period.kind) + "=" + period.label
         return html(
-            env, "daily.html", found=found, period=period, feed_url=feed, shown=shown,
-            params={"date": day, "p": p, "view": view}, nav="daily",
+            env, "daily.html", svc.cache.holes(), found=found, period=period, feed_url=feed,
+            shown=shown, params={"date": day, "p": p, "view": view}, nav="daily",
         )  # fmt: skip
 
     # Submissions and comments show on the cards; the picks ranking follows votes within
@@ -109,11 +113,11 @@ async def trending_page(request: Request, p: Annotated[int, Query(ge=0)] = 0) ->
     def render() -> Rendered:
         found = trending_list(svc.store, page=p, limit=PAGE_SIZE)
         return html(
-            env, "trending.html", found=found, feed_url="/feeds/trending.atom",
+            env, "trending.html", svc.cache.holes(), found=found, feed_url="/feeds/trending.atom",
             params={}, nav="trending",
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render, params=(p,))
+    return await svc.cache.respond(request, render, params=(p, svc.store.trending.version()))
 
 
 @router.get("/search")
@@ -140,12 +144,14 @@ async def search_page(
         response = search_list(svc.searcher, params, facets=True) if q.strip() else None
         feed = "/feeds/search.atom" + with_params({"q": q, "category": category, "author": author})
         return html(
-            env, "search.html", response=response, form=form, facet=facet, page=p,
+            env, "search.html", svc.cache.holes(), response=response, form=form, facet=facet,
+            page=p,
             page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,
             params={**form, "facet": facet}, q=q, nav="search",
         )  # fmt: skip
 
-    key = (q, sort, category, author, date_from, date_to, facet, p)
+    ranked = svc.store.trending.version() if sort == "trending" else None
+    key = (q, sort, category, author, date_from, date_to, facet, p, ranked)
     return await svc.cache.respond(request, render, params=key)
 
 
@@ -163,7 +169,7 @@ async def related_page(request: Request, paper_id: str) -> Response:
             log.exception("related papers failed for %s", paper.id)
             related = []
         return html(
-            env, "related.html", paper=paper, related=related,
+            env, "related.html", svc.cache.holes(), paper=paper, related=related,
             feed_url="/feeds/daily.atom", params={}, nav=None,
         )  # fmt: skip
 
@@ -197,7 +203,7 @@ async def paper_page(request: Request, paper_id: str) -> Response:
 
     def render() -> Rendered:
         paper = find_paper_or_raise(svc.store, paper_id)
-        return html(env, "paper.html", **paper_context(request, paper))
+        return html(env, "paper.html", svc.cache.holes(), **paper_context(request, paper))
 
     # Comments and submissions move their own counters (not the papers-changed one), so a
     # new comment shows at once without emptying the rest of the cache.

@@ -10,6 +10,7 @@ from paperboy.store.migrate import migrate_postgres
 from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.limits import SQLRateLimits
 from paperboy.store.portable.submissions import SQLSubmissions
+from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
 from paperboy.store.portable.users import SQLUsers
 from paperboy.store.portable.votes import SQLVotes
 from paperboy.store.postgres.db import Database, PostgresExecutor
@@ -42,6 +43,8 @@ class PostgresStore(Store):
         self.limits = SQLRateLimits(sql)
         self.submissions = SQLSubmissions(sql)
         self.comments = SQLComments(sql)
+        self.trending = SQLTrending(sql)
+        self.feed_tokens = SQLFeedTokens(sql)
 
     def content_version(self) -> str:
         rows = self.db.read(

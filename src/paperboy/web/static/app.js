@@ -72,4 +72,38 @@
       })
       .catch(function () {});
   }
+
+  // Vote and save without reloading: post the same form with Accept: application/json and
+  // update the count, the pressed state and the form's next action. Anything unexpected
+  // (not signed in, an expired form) falls back to the plain form post.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var box = form.closest && form.closest(".community");
+    if (!box || !window.fetch || !window.FormData || form.dataset.plain) return;
+    e.preventDefault();
+    var button = form.querySelector("button");
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (s) {
+        var imported = parseInt(box.dataset.imported || "0", 10);
+        document.querySelectorAll(".community").forEach(function (other) {
+          if (other.dataset.paper !== s.id) return;
+          var vote = other.querySelector(".vote-form"), save = other.querySelector(".save-form");
+          vote.action = other.dataset.url + "/" + (s.voted ? "unvote" : "vote");
+          save.action = other.dataset.url + "/" + (s.saved ? "unsave" : "save");
+          vote.querySelector("button").setAttribute("aria-pressed", String(s.voted));
+          save.querySelector("button").setAttribute("aria-pressed", String(s.saved));
+          vote.querySelector(".n").textContent = String(imported + s.votes);
+          save.querySelector(".n").textContent = String(s.saves);
+        });
+        var total = document.querySelector(".upvotes-total"), local = document.querySelector(".votes-local");
+        if (total && local) { total.textContent = String(imported + s.votes); local.textContent = String(s.votes); }
+        button.disabled = false;
+      })
+      .catch(function () { form.dataset.plain = "1"; form.submit(); });
+  });
 })();

@@ -1,0 +1,198 @@
+"""Votes under load: 1,000 accounts voting on the 75k-paper store against ``paperboy serve``.
+
+Builds (or reuses, ``--db``) a SQLite store of the shared arXiv cs corpus through the real
+importer, creates the accounts and their API tokens directly through the store, and starts
+``paperboy serve`` (one process, SQLite) in a child process. Then, each load generator in a
+process of its own (asyncio HTTP/1.1 keep-alive clients over loopback):
+
+1. anonymous ``/`` alone for ``--seconds``: the baseline req/s;
+2. the same anonymous ``/`` load while ``--voters`` connections post votes as random
+   accounts (``Authorization: Bearer``; 70 % on random papers of the corpus, 30 % on the
+   newest day's, the ones ``/`` shows) for ``--seconds``;
+3. ``paperboy trending refresh`` after the votes (the refresh the server also runs itself).
+
+Prints votes/s and their p50/p99, anonymous ``/`` req/s with and without votes and their
+ratio, and the refresh time. Targets (issue 10): ≥ 500 votes/s, and ``/`` keeps ≥ 80 % of its
+rate while votes flow.
+
+    .venv/bin/python bench/bench_votes.py [--seconds S] [--db FILE] [--accounts N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_web import free_port, wait_ready  # noqa: E402
+from common import ARXIV_CS, print_table, require, timer  # noqa: E402
+from paperboy.core.accounts import new_token, token_hash  # noqa: E402
+from paperboy.ingest.jobs import import_files  # noqa: E402
+from paperboy.store import open_store  # noqa: E402
+
+
+async def _request(reader, writer, head: bytes) -> int:
+    writer.write(head)
+    answer = await reader.readuntil(b"\r\n\r\n")
+    status = int(answer[9:12])
+    length = 0
+    for line in answer.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+async def _drive(port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int):
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(n: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed * 1000 + n)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while (start := time.perf_counter()) < deadline:
+                status = await _request(reader, writer, rng.choice(heads))
+                if status == 200:
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    errors += 1
+        finally:
+            writer.close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - begin
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "errors": errors,
+        "rps": n / elapsed,
+        "p50": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+    }
+
+
+def drive(port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int) -> dict:
+    """One load generator, in its own process."""
+    return asyncio.run(_drive(port, heads, seconds, concurrency, seed))
+
+
+def get_head(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
+
+
+def vote_heads(tokens: list[str], targets: list[str], n: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    return [
+        (
+            f"POST /papers/{rng.choice(targets)}/vote HTTP/1.1\r\nHost: bench\r\n"
+            f"Authorization: Bearer {rng.choice(tokens)}\r\nContent-Length: 0\r\n\r\n"
+        ).encode()
+        for _ in range(n)
+    ]
+
+
+def make_accounts(store, n: int) -> list[str]:
+    """``n`` accounts with a session and an API token each, straight through the store."""
+    tokens = []
+    expires = datetime.now(UTC) + timedelta(days=1)
+    for i in range(n):
+        user, _ = store.users.get_or_create(f"reader{i}@bench.example")
+        store.users.create_session(user.id, token_hash(new_token()), expires)
+        token = new_token()
+        store.users.create_api_token(user.id, "bench", token_hash(token))
+        tokens.append(token)
+    return tokens
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="per phase (default 10)")
+    parser.add_argument("--accounts", type=int, default=1000, help="voters (default 1000)")
+    parser.add_argument("--voters", type=int, default=16, help="vote connections (default 16)")
+    parser.add_argument("--readers", type=int, default=8, help="/ connections (default 8)")
+    parser.add_argument("--db", type=Path, help="reuse (or keep) this database file")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "bench.db"
+        store = open_store(str(db))
+        if store.papers.count_papers() == 0:
+            with timer() as t:
+                report = import_files(store, [require(ARXIV_CS)])
+            print(f"imported {report.counts.added:,} papers in {t.seconds:.1f} s")
+        papers = store.papers.count_papers()
+        with timer() as t:
+            tokens = make_accounts(store, args.accounts)
+        print(f"{len(tokens):,} accounts with sessions and API tokens in {t.seconds:.1f} s")
+        ids = [p.id for p in store.papers.list_papers(order="id", limit=papers)]
+        newest = store.papers.listing_dates()[0]
+        today = [p.id for p in store.papers.list_listed(newest, newest, limit=5000)]
+        store.close()
+        rng = random.Random(7)
+        targets = rng.sample(ids, 7000) + today * max(1, 3000 // max(len(today), 1))
+        heads = vote_heads(tokens, targets, 20_000, seed=11)
+
+        port = free_port()
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        cmd = [sys.executable, "-m", "paperboy", "--db", str(db), "serve", "--port", str(port)]
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+        home = [get_head("/")]
+        try:
+            wait_ready(port, proc)
+            with ProcessPoolExecutor(2) as pool:
+                pool.submit(
+                    drive, port, home, 8.0, args.readers, 1
+                ).result()  # warm up (model preload)
+                alone = pool.submit(drive, port, home, args.seconds, args.readers, 2).result()
+                reads = pool.submit(drive, port, home, args.seconds, args.readers, 3)
+                votes = pool.submit(drive, port, heads, args.seconds, args.voters, 4)
+                during, voted = reads.result(), votes.result()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+        refreshed = subprocess.run(
+            [sys.executable, "-m", "paperboy", "--db", str(db), "trending", "refresh", "--json"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        refresh = json.loads(refreshed.stdout)
+
+    ratio = during["rps"] / alone["rps"]
+    print_table(
+        f"votes: {papers:,} papers, {len(tokens):,} accounts, `paperboy serve` (1 process, "
+        f"SQLite), {args.voters} vote + {args.readers} `/` connections, {args.seconds:g} s",
+        ["measure", "requests", "errors", "per s", "p50 ms", "p99 ms", "vs alone"],
+        [
+            ["`/` anonymous, no votes", alone["requests"], alone["errors"], alone["rps"],
+             alone["p50"], alone["p99"], "1.00×"],
+            ["`/` anonymous, while voting", during["requests"], during["errors"], during["rps"],
+             during["p50"], during["p99"], f"{ratio:.2f}×"],
+            ["POST /papers/{id}/vote", voted["requests"], voted["errors"], voted["rps"],
+             voted["p50"], voted["p99"], ""],
+        ],
+    )  # fmt: skip
+    print(
+        f"trending refresh: {refresh['rows']:,} papers scored in {refresh['seconds'] * 1000:.0f} ms"
+    )
+    ok_votes, ok_pages = voted["rps"] >= 500, ratio >= 0.8
+    print(f"targets: ≥ 500 votes/s {'met' if ok_votes else 'NOT met'}; "
+          f"`/` ≥ 80 % while voting {'met' if ok_pages else 'NOT met'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
