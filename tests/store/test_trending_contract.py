@@ -58,3 +58,29 @@ def test_a_feed_secret_is_one_per_account_and_rotates(store: Store) -> None:
     assert store.feed_tokens.feed_user("bobs") == bob.id
     store.users.set_banned(bob.id, True)
     assert store.feed_tokens.feed_user("bobs") is None
+
+
+def test_concurrent_refreshes_replace_the_table_one_at_a_time(store: Store) -> None:
+    import threading
+
+    from paperboy.store import open_store
+
+    store.papers.upsert_papers([paper(f"2401.{i:05d}") for i in range(1, 30)])
+    rows = [TrendingRow(f"2401.{i:05d}", float(i), i, 0, 0, 1.0) for i in range(1, 30)]
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            with open_store(store.url) as s:
+                for _ in range(5):
+                    s.trending.replace(rows, NOW)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=refresh) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert [r.paper_id for r in store.trending.top(100)] == [r.paper_id for r in rows[::-1]]

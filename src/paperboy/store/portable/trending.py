@@ -24,6 +24,9 @@ class SQLTrending(TrendingStore):
 
     def replace(self, rows: Sequence[TrendingRow], computed_at: datetime) -> None:
         with self.sql.write() as w:
+            # The counter first: its row lock makes concurrent refreshes (the web app's
+            # refresher and `paperboy trending refresh`) replace the table one at a time.
+            self.sql.bump(w, "trending")
             w.execute("DELETE FROM trending")
             for r in rows:
                 w.execute(
@@ -33,7 +36,6 @@ class SQLTrending(TrendingStore):
                     (r.paper_id, r.score, r.votes, r.saves, r.imported_upvotes, r.age_hours,
                      computed_at, r.paper_id),
                 )  # fmt: skip
-            self.sql.bump(w, "trending")
 
     def top(self, limit: int = 50, offset: int = 0) -> list[TrendingRow]:
         rows = self.sql.read(
