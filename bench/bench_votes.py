@@ -126,6 +126,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000, help="voters (default 1000)")
     parser.add_argument("--voters", type=int, default=16, help="vote connections (default 16)")
     parser.add_argument("--readers", type=int, default=8, help="/ connections (default 8)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     parser.add_argument("--db", type=Path, help="reuse (or keep) this database file")
     args = parser.parse_args()
 
@@ -150,7 +151,8 @@ def main() -> None:
 
         port = free_port()
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-        cmd = [sys.executable, "-m", "paperboy", "--db", str(db), "serve", "--port", str(port)]
+        cmd = [sys.executable, "-m", "paperboy", "--db", str(db), "serve", "--port", str(port),
+               "--workers", str(args.workers)]  # fmt: skip
         proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
         home = [get_head("/")]
         try:
@@ -174,8 +176,9 @@ def main() -> None:
 
     ratio = during["rps"] / alone["rps"]
     print_table(
-        f"votes: {papers:,} papers, {len(tokens):,} accounts, `paperboy serve` (1 process, "
-        f"SQLite), {args.voters} vote + {args.readers} `/` connections, {args.seconds:g} s",
+        f"votes: {papers:,} papers, {len(tokens):,} accounts, `paperboy serve --workers "
+        f"{args.workers}` (SQLite), {args.voters} vote + {args.readers} `/` connections, "
+        f"{args.seconds:g} s",
         ["measure", "requests", "errors", "per s", "p50 ms", "p99 ms", "vs alone"],
         [
             ["`/` anonymous, no votes", alone["requests"], alone["errors"], alone["rps"],

@@ -126,6 +126,9 @@ def test_votes_and_saves_are_idempotent_and_counted(store: Store) -> None:
         {"2401.00001"},
         {"2401.00002"},
     )
+    assert store.votes.state(ada.id, "2401.00001") == (True, False, 2, 0)
+    assert store.votes.state(ada.id, "2401.00002") == (False, True, 0, 1)
+    assert store.votes.state(bob.id, "2401.00009") == (False, False, 0, 0)  # no counts row
     assert store.votes.unvote(bob.id, "2401.00001") and not store.votes.unvote(bob.id, "2401.00001")
     assert store.votes.counts(["2401.00001"])["2401.00001"].votes == 1
     assert [pid for pid, _ in store.votes.library(ada.id)] == ["2401.00002"]
@@ -196,6 +199,9 @@ def test_hidden_papers_leave_every_read(store: Store) -> None:
     assert store.papers.hidden_ids() == ["2401.00001"]
     assert store.papers.get_paper("2401.00001") is None
     assert store.papers.find_paper("arXiv:2401.00001") is None
+    assert store.papers.find_paper_id("arXiv:2401.00001") is None
+    assert store.papers.find_paper_id(" https://arxiv.org/abs/2401.00002v3 ") == "2401.00002"
+    assert store.papers.find_paper_id("2409.99999") is None and not store.papers.find_paper_id("")
     assert [p.id for p in store.papers.list_papers()] == ["2401.00002"]
     day = paper("x").listing_date
     assert [p.id for p in store.papers.list_listed(day, day)] == ["2401.00002"]

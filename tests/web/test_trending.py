@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from paperboy.config import load_settings
-from paperboy.core.trending import compute, refresh, score
+from paperboy.core.trending import Refresher, compute, refresh, score
 from paperboy.store import open_store
 from paperboy.web.app import create_app
 
@@ -107,3 +107,34 @@ def test_cli_refresh(tmp_path):
     assert '"rows": 3' in result.stdout
     with open_store(str(db)) as store:
         assert store.trending.top(1)[0].paper_id == "2601.00001"
+
+
+def test_a_refresh_by_another_process_after_the_votes_is_not_repeated(tmp_path):
+    # Two workers' refreshers on one database file: the second one's votes were counted by
+    # the first one's later refresh, so it skips; a vote after that refresh is refreshed.
+    path = str(tmp_path / "two.db")
+    first, second = open_store(path), open_store(path)
+    first.papers.upsert_papers(papers())
+    ada, _ = first.users.get_or_create("ada@example.org")
+    here, there = Refresher(first, interval=0.01), Refresher(second, interval=0.01)
+    try:
+        second.votes.vote(ada.id, "2601.00003")
+        there._asked = datetime.now(UTC)  # its poke, not yet served
+        here.poke()
+        _wait(lambda: here.refreshes == 1)
+        there.poke()
+        _wait(lambda: there.skipped == 1)
+        assert there.refreshes == 0
+        assert {r.paper_id: r.votes for r in second.trending.top(10)}["2601.00003"] == 1
+        second.votes.vote(ada.id, "2601.00001")
+        there.poke()
+        _wait(lambda: there.refreshes == 1)
+    finally:
+        here.close(), there.close(), first.close(), second.close()
+
+
+def _wait(done, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "the refresher did not get there in time"
+        time.sleep(0.01)

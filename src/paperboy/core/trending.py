@@ -29,6 +29,7 @@ from paperboy.store import Store
 log = logging.getLogger(__name__)
 WINDOW_DAYS = 7
 REFRESH_EVERY = 3.0  # seconds: at most one refresh this often while votes come in
+REFRESH_SHARE = 0.1  # a refresh may take at most this share of the time while votes flow
 VOTE_WEIGHT = 2.0  # a vote here is one reader of this instance; see docs/trending.md
 SAVE_WEIGHT = 1.0
 IMPORTED_WEIGHT = 1.0
@@ -189,6 +190,12 @@ class Refresher:
     """Refreshes trending on one background thread, at most every ``interval`` seconds
     after a ``poke`` (a vote or save): a burst of votes costs one refresh, not one each.
 
+    Under load a refresh competes with the votes that poked it (same cores, same writer), so
+    the pause after one is also at least ``1/REFRESH_SHARE - 1`` times as long as it took:
+    refreshing never takes more than ~10 % of the time. With several worker processes each
+    has its own refresher; one skips its refresh when another process refreshed after its
+    first unserved poke (those votes were committed before, so that refresh counted them).
+
     The thread starts on the first poke, never at import or construction; ``close`` stops it.
     """
 
@@ -196,16 +203,20 @@ class Refresher:
         self.store = store
         self.interval = interval
         self.refreshes = 0
+        self.skipped = 0
         self.last: RefreshReport | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._asked: datetime | None = None  # the first poke not yet served
 
     def poke(self) -> None:
         with self._lock:
             if self._stop.is_set():
                 return
+            if self._asked is None:
+                self._asked = datetime.now(UTC)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="paperboy-trending", daemon=True
@@ -218,13 +229,22 @@ class Refresher:
             self._wake.wait()
             if self._stop.is_set():
                 return
-            self._wake.clear()
+            with self._lock:
+                self._wake.clear()
+                asked, self._asked = self._asked, None
+            took = 0.0
             try:
-                self.last = refresh(self.store)
-                self.refreshes += 1
+                done = self.store.trending.computed_at()
+                if asked is not None and done is not None and done >= asked:
+                    self.skipped += 1  # another process refreshed after these votes
+                else:
+                    self.last = refresh(self.store)
+                    self.refreshes += 1
+                    took = self.last.seconds
             except Exception:  # the next vote tries again; serving must go on
                 log.exception("trending refresh failed")
-            self._stop.wait(self.interval)  # debounce: votes meanwhile wait for the next run
+            # debounce: votes meanwhile wait for the next run
+            self._stop.wait(max(self.interval, took * (1 / REFRESH_SHARE - 1)))
 
     def close(self) -> None:
         with self._lock:

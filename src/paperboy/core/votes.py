@@ -16,7 +16,6 @@ from datetime import datetime
 
 from paperboy.core.accounts import new_token, token_hash
 from paperboy.core.errors import InvalidParameter, NotFound
-from paperboy.core.papers import find_paper_or_raise
 from paperboy.core.periods import page_window
 from paperboy.models.paper import Paper
 from paperboy.store import Store
@@ -46,25 +45,23 @@ class VoteState:
 
 
 def state(store: Store, user_id: int, paper_id: str) -> VoteState:
-    counts = store.votes.counts([paper_id]).get(paper_id)
-    voted, saved = store.votes.marks(user_id, [paper_id])
-    return VoteState(
-        paper_id,
-        paper_id in voted,
-        paper_id in saved,
-        counts.votes if counts else 0,
-        counts.saves if counts else 0,
-    )
+    voted, saved, votes, saves = store.votes.state(user_id, paper_id)
+    return VoteState(paper_id, voted, saved, votes, saves)
 
 
 def act(store: Store, user_id: int, raw_id: str, action: str) -> VoteState:
-    """Vote, unvote, save or unsave; repeating an action changes nothing."""
+    """Vote, unvote, save or unsave; repeating an action changes nothing.
+
+    Runs once per click, so it reads no more than it answers: the paper's id (not its row),
+    one write transaction, then marks and counts in one statement."""
     if action not in ACTIONS:
         raise InvalidParameter(f"action: expected one of {', '.join(ACTIONS)}, got {action!r}")
-    paper = find_paper_or_raise(store, raw_id)
-    changed = getattr(store.votes, action)(user_id, paper.id)
-    found = state(store, user_id, paper.id)
-    return VoteState(found.id, found.voted, found.saved, found.votes, found.saves, bool(changed))
+    paper_id = store.papers.find_paper_id(raw_id)
+    if paper_id is None:
+        raise NotFound(f"no paper {raw_id[:100]!r}")
+    changed = getattr(store.votes, action)(user_id, paper_id)
+    voted, saved, votes, saves = store.votes.state(user_id, paper_id)
+    return VoteState(paper_id, voted, saved, votes, saves, bool(changed))
 
 
 @dataclass

@@ -107,6 +107,19 @@ class PaperStore(ABC):
             return self.get_paper(raw_id)
         return self.get_paper(canonical) or self.get_paper(raw_id)
 
+    def find_paper_id(self, raw_id: str) -> str | None:
+        """``find_paper``'s id only: a vote needs to know the paper is there (and not hidden),
+        not to read and build its whole row on every click."""
+        raw_id = raw_id.strip()
+        if not raw_id or len(raw_id) > 300 or not raw_id.isprintable():
+            return None
+        try:
+            canonical = parse_arxiv_id(raw_id).id
+        except ValueError:
+            canonical = raw_id
+        found = self.filter_ids(list(dict.fromkeys([canonical, raw_id])), Filters())
+        return canonical if canonical in found else raw_id if raw_id in found else None
+
     @abstractmethod
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]: ...
 

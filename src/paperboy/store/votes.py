@@ -38,6 +38,13 @@ class VoteStore(ABC):
     def marks(self, user_id: int, paper_ids: Iterable[str]) -> tuple[set[str], set[str]]:
         """(voted, saved) among ``paper_ids`` for one account."""
 
+    def state(self, user_id: int, paper_id: str) -> tuple[bool, bool, int, int]:
+        """(voted, saved, votes, saves) of one paper for one account: the answer to a vote.
+        Backends may answer it in one statement (it runs once per vote)."""
+        counts = self.counts([paper_id]).get(paper_id) or PaperCounts(0, 0)
+        voted, saved = self.marks(user_id, [paper_id])
+        return paper_id in voted, paper_id in saved, counts.votes, counts.saves
+
     @abstractmethod
     def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
         """Saved papers, newest save first: (paper id, saved at)."""

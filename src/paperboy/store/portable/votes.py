@@ -93,6 +93,16 @@ class SQLVotes(VoteStore):
         )
         return {r[0] for r in voted}, {r[0] for r in saved}
 
+    def state(self, user_id: int, paper_id: str) -> tuple[bool, bool, int, int]:
+        row = self.sql.read(
+            "SELECT EXISTS (SELECT 1 FROM votes WHERE user_id = %s AND paper_id = %s),"
+            " EXISTS (SELECT 1 FROM saves WHERE user_id = %s AND paper_id = %s),"
+            " COALESCE((SELECT votes FROM paper_counts WHERE paper_id = %s), 0),"
+            " COALESCE((SELECT saves FROM paper_counts WHERE paper_id = %s), 0)",
+            (user_id, paper_id, user_id, paper_id, paper_id, paper_id),
+        )[0]
+        return bool(row[0]), bool(row[1]), int(row[2]), int(row[3])
+
     def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
         rows = self.sql.read(
             "SELECT s.paper_id, s.created_at FROM saves s JOIN papers p ON p.id = s.paper_id"
