@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_web import free_port, wait_ready  # noqa: E402
-from common import ARXIV_CS, print_table, require, timer  # noqa: E402
+from common import ARXIV_CS, latency_summary, print_table, require, timer  # noqa: E402
 from paperboy.core.accounts import new_token, token_hash  # noqa: E402
 from paperboy.ingest.jobs import import_files  # noqa: E402
 from paperboy.store import open_store  # noqa: E402
@@ -75,16 +75,7 @@ async def _drive(port: int, heads: list[bytes], seconds: float, concurrency: int
 
     begin = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    elapsed = time.perf_counter() - begin
-    latencies.sort()
-    n = len(latencies)
-    return {
-        "requests": n,
-        "errors": errors,
-        "rps": n / elapsed,
-        "p50": latencies[n // 2] * 1000 if n else float("nan"),
-        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
-    }
+    return latency_summary(latencies, errors, time.perf_counter() - begin)
 
 
 def drive(port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int) -> dict:

@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ARXIV_CS, print_table, require, timer  # noqa: E402
+from common import ARXIV_CS, latency_summary, print_table, require, timer  # noqa: E402
 from paperboy.ingest.jobs import import_files  # noqa: E402
 from paperboy.store import open_store  # noqa: E402
 
@@ -101,16 +101,7 @@ async def load(port: int, paths: list[str], seconds: float, concurrency: int) ->
 
     begin = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    elapsed = time.perf_counter() - begin
-    latencies.sort()
-    n = len(latencies)
-    return {
-        "requests": n,
-        "errors": errors,
-        "rps": n / elapsed,
-        "p50": latencies[n // 2] * 1000 if n else float("nan"),
-        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
-    }
+    return latency_summary(latencies, errors, time.perf_counter() - begin)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -58,6 +58,19 @@ def timer() -> Iterator[Timing]:
         t.seconds = time.perf_counter() - start
 
 
+def latency_summary(latencies: list[float], errors: int, elapsed: float) -> dict:
+    """Requests, errors, rate and p50/p99 (ms) of a closed-loop run of ``elapsed`` seconds."""
+    latencies = sorted(latencies)
+    n = len(latencies)
+    return {
+        "requests": n,
+        "errors": errors,
+        "rps": n / elapsed,
+        "p50": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+    }
+
+
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """A plain-text table, right-aligned numbers, readable in a terminal and in a README."""
     cells = [[_fmt(v) for v in row] for row in rows]

@@ -5,3 +5,25 @@ portable SQL (``INSERT … ON CONFLICT``, ``RETURNING``), so one implementation 
 and PostgreSQL; each backend supplies an executor that translates placeholders and
 timestamps. The store contract suite runs them on both.
 """
+
+from __future__ import annotations
+
+from paperboy.store.base import Store
+from paperboy.store.portable.comments import SQLComments
+from paperboy.store.portable.executor import Executor
+from paperboy.store.portable.limits import SQLRateLimits
+from paperboy.store.portable.submissions import SQLSubmissions
+from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
+from paperboy.store.portable.users import SQLUsers
+from paperboy.store.portable.votes import SQLVotes
+
+
+def attach(store: Store, sql: Executor) -> None:
+    """Give ``store`` every portable part, run through its backend's executor ``sql``."""
+    store.users = SQLUsers(sql)
+    store.votes = SQLVotes(sql)
+    store.limits = SQLRateLimits(sql)
+    store.submissions = SQLSubmissions(sql)
+    store.comments = SQLComments(sql)
+    store.trending = SQLTrending(sql)
+    store.feed_tokens = SQLFeedTokens(sql)

@@ -7,12 +7,7 @@ import psycopg
 from paperboy.config import redact_url
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_postgres
-from paperboy.store.portable.comments import SQLComments
-from paperboy.store.portable.limits import SQLRateLimits
-from paperboy.store.portable.submissions import SQLSubmissions
-from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
-from paperboy.store.portable.users import SQLUsers
-from paperboy.store.portable.votes import SQLVotes
+from paperboy.store.portable import attach
 from paperboy.store.postgres.db import Database, PostgresExecutor
 from paperboy.store.postgres.papers import PostgresPapers
 from paperboy.store.postgres.state import PostgresState
@@ -37,14 +32,7 @@ class PostgresStore(Store):
         self.papers = PostgresPapers(self.db)
         self.vectors = PostgresVectors(self.db)
         self.state = PostgresState(self.db)
-        sql = PostgresExecutor(self.db)
-        self.users = SQLUsers(sql)
-        self.votes = SQLVotes(sql)
-        self.limits = SQLRateLimits(sql)
-        self.submissions = SQLSubmissions(sql)
-        self.comments = SQLComments(sql)
-        self.trending = SQLTrending(sql)
-        self.feed_tokens = SQLFeedTokens(sql)
+        attach(self, PostgresExecutor(self.db))
 
     def content_version(self) -> str:
         rows = self.db.read(

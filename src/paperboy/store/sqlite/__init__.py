@@ -7,12 +7,7 @@ from pathlib import Path
 
 from paperboy.store.base import MIGRATE_MODES, Store, StoreError
 from paperboy.store.migrate import migrate_sqlite
-from paperboy.store.portable.comments import SQLComments
-from paperboy.store.portable.limits import SQLRateLimits
-from paperboy.store.portable.submissions import SQLSubmissions
-from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
-from paperboy.store.portable.users import SQLUsers
-from paperboy.store.portable.votes import SQLVotes
+from paperboy.store.portable import attach
 from paperboy.store.sqlite.db import Database, SQLiteExecutor, create_private
 from paperboy.store.sqlite.papers import SQLitePapers
 from paperboy.store.sqlite.state import SQLiteState
@@ -40,14 +35,7 @@ class SQLiteStore(Store):
         self.papers = SQLitePapers(self.db)
         self.vectors = SQLiteVectors(self.db, self.papers)
         self.state = SQLiteState(self.db)
-        sql = SQLiteExecutor(self.db)
-        self.users = SQLUsers(sql)
-        self.votes = SQLVotes(sql)
-        self.limits = SQLRateLimits(sql)
-        self.submissions = SQLSubmissions(sql)
-        self.comments = SQLComments(sql)
-        self.trending = SQLTrending(sql)
-        self.feed_tokens = SQLFeedTokens(sql)
+        attach(self, SQLiteExecutor(self.db))
 
     def content_version(self) -> str:
         rows = self.db.read(
