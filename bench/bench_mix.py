@@ -219,6 +219,8 @@ class WrkResult:
     p50: float
     p95: float
     p99: float
+    degraded: int = 0  # searches answered keywords-only (X-Paperboy-Degraded header)
+    searches: int = 0  # searches sent
 
     @property
     def rps(self) -> float:
@@ -260,6 +262,7 @@ def run_wrk(port: int, files: tuple[Path, ...], seconds: float, connections: int
         requests=f["requests"], seconds=f["duration_us"] / 1e6, timeouts=f["timeout"],
         errors=f["connect"] + f["read"] + f["write"] + f["status"],
         p50=f["p50_us"] / 1000, p95=f["p95_us"] / 1000, p99=f["p99_us"] / 1000,
+        degraded=f.get("degraded", 0), searches=f.get("searches", 0),
     )  # fmt: skip
 
 

@@ -232,10 +232,11 @@ def mix_main(
                     mix = bm.run_wrk(server.port, files, args.duration, args.connections)
                     cpu = bm.cpu_seconds(server.proc.pid) - cpu0
                     rows.append([f"{name}: /healthz (baseline)", hz.rps, hz.p50, hz.p95,
-                                 hz.p99, hz.timeouts, hz.errors, "", "1.00×"])  # fmt: skip
+                                 hz.p99, hz.timeouts, hz.errors, "", "1.00×", ""])  # fmt: skip
                     rows.append([f"{name}: mix", mix.rps, mix.p50, mix.p95, mix.p99,
                                  mix.timeouts, mix.errors, cpu * 1000 / max(1, mix.requests),
-                                 f"{mix.rps / hz.rps:.2f}×"])  # fmt: skip
+                                 f"{mix.rps / hz.rps:.2f}×",
+                                 f"{mix.degraded:,} / {mix.searches:,}"])  # fmt: skip
                 else:
                     rows += _python_rows(server.port, paths, name, base_s, args)
                 alone = asyncio.run(
@@ -246,7 +247,7 @@ def mix_main(
         f"web mix: {papers:,} papers, {args.connections} connections, {args.duration:g} s, "
         f"{os.cpu_count()} cores, loopback, timeout 10 s, load from {generator}",
         ["run", "req/s", "p50 ms", "p95 ms", "p99 ms", "timeouts", "errors", "CPU ms/req",
-         "vs healthz"],
+         "vs healthz", "keywords-only searches"],
         rows,
     )  # fmt: skip
     print_table(
@@ -269,15 +270,15 @@ def _python_rows(
     hz = base.latencies.get("healthz", [])
     base_rps = len(hz) / elapsed
     rows = [[f"{name}: /healthz (baseline)", base_rps, pct(hz, 0.5), pct(hz, 0.95),
-             pct(hz, 0.99), base.timeouts, base.errors, "", "1.00×"]]  # fmt: skip
+             pct(hz, 0.99), base.timeouts, base.errors, "", "1.00×", ""]]  # fmt: skip
     every = [x for v in tally.latencies.values() for x in v]
     rps = len(every) / seconds
     rows.append([f"{name}: mix", rps, pct(every, 0.5), pct(every, 0.95), pct(every, 0.99),
-                 tally.timeouts, tally.errors, "", f"{rps / base_rps:.2f}×"])  # fmt: skip
+                 tally.timeouts, tally.errors, "", f"{rps / base_rps:.2f}×", ""])  # fmt: skip
     for kind in ("paper", "search", "list"):
         got = tally.latencies.get(kind, [])
         rows.append([f"  {kind}", len(got) / seconds, pct(got, 0.5), pct(got, 0.95),
-                     pct(got, 0.99), "", "", "", ""])  # fmt: skip
+                     pct(got, 0.99), "", "", "", "", ""])  # fmt: skip
     return rows
 
 

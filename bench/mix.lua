@@ -5,10 +5,12 @@
 -- (so uncached), the rest lists and feeds picked at random. `done` prints one parseable WRKMIX line.
 
 local counter = 1
+local threads = {}
 
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
+  threads[#threads + 1] = thread
 end
 
 local function read(path)
@@ -19,6 +21,8 @@ end
 
 local papers, searches, lists
 local np, ns = 0, 0
+degraded = 0  -- searches answered keywords-only because the encoder was busy (the header)
+searched = 0  -- searches sent
 local nthreads
 local paper_share, search_share
 
@@ -41,18 +45,30 @@ function request()
   if r < paper_share then
     path = distinct(papers, np); np = np + 1
   elseif r < paper_share + search_share then
-    path = distinct(searches, ns); ns = ns + 1
+    path = distinct(searches, ns); ns = ns + 1; searched = searched + 1
   else
     path = lists[math.random(#lists)]
   end
   return wrk.format("GET", path)
 end
 
+function response(status, headers, body)
+  if headers["x-paperboy-degraded"] or headers["X-Paperboy-Degraded"] then
+    degraded = degraded + 1
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
+  local deg, sent = 0, 0
+  for _, t in ipairs(threads) do
+    deg = deg + (t:get("degraded") or 0)
+    sent = sent + (t:get("searched") or 0)
+  end
   io.write(string.format(
     "WRKMIX requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d"
-    .. " p50_us=%d p95_us=%d p99_us=%d max_us=%d\n",
+    .. " p50_us=%d p95_us=%d p99_us=%d max_us=%d degraded=%d searches=%d\n",
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    deg, sent))
 end

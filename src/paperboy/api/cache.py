@@ -18,6 +18,8 @@ response time from one indexed query (``paperboy.api.holes``), so a vote shows o
 request while the entry stays. Trending pages key on the trending table's version too.
 
 Only successful responses are cached; errors are cheap to recompute and must not stick.
+Nor is a render marked ``cacheable=False``: a search answered by keywords only because the
+query encoder was busy (``uncacheable``), whose busy moment must not outlive itself.
 The LRU is bounded by entry count and by total body bytes, and a body over the per-entry
 cap is served but never kept, so no mix of requests can grow memory without bound.
 """
@@ -29,7 +31,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from anyio import to_thread
@@ -46,6 +48,20 @@ class Rendered:
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()
     counts: tuple[str, ...] = ()  # papers whose live counts fill the body's holes (``Holes.ids``)
+    cacheable: bool = True  # False: served to this request (and its single-flight peers) only
+
+
+# On a search answered by keywords only because the query encoder was busy (benches count it).
+DEGRADED_HEADER = "X-Paperboy-Degraded"
+
+
+def uncacheable(rendered: Rendered, degraded: bool) -> Rendered:
+    """``rendered`` as it is, or, for a ``degraded`` search, marked never to be cached and
+    labelled with ``DEGRADED_HEADER``."""
+    if not degraded:
+        return rendered
+    headers = (*rendered.headers, (DEGRADED_HEADER, "search-busy"))
+    return replace(rendered, cacheable=False, headers=headers)
 
 
 LiveSource = Callable[[Request, tuple[str, ...]], Live]
@@ -142,7 +158,7 @@ class ResponseCache:
 
     def _put(self, key: tuple, value: Rendered) -> None:
         size = len(value.body)
-        if size > self.max_body:
+        if size > self.max_body or not value.cacheable:
             return
         with self._lock:
             old = self._entries.pop(key, None)

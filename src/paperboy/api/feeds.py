@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from feedgen.feed import FeedGenerator
 from starlette.responses import Response
 
-from paperboy.api.cache import Rendered
+from paperboy.api.cache import Rendered, uncacheable
 from paperboy.api.deps import absolute_url, base_url, services
 from paperboy.api.params import (
     PERIOD_DOC,
@@ -179,7 +179,7 @@ async def search_feed(
 
     def render() -> Rendered:
         found = search_list(svc.searcher, params)
-        return _atom(
+        feed = _atom(
             atom_feed(
                 title=f"Paperboy search: {q.strip()}",
                 subtitle=f"{found.total} matching papers",
@@ -189,5 +189,6 @@ async def search_feed(
                 papers=[r.paper for r in found.results],
             )
         )
+        return uncacheable(feed, found.degraded)
 
     return await svc.cache.respond(request, render, params=(q, sort, category, author))

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from paperboy.api.cache import Rendered
+from paperboy.api.cache import Rendered, uncacheable
 from paperboy.api.deps import paper_response, services
 from paperboy.api.holes import Holes
 from paperboy.api.params import (
@@ -118,7 +118,8 @@ async def papers_search(
     def render() -> Rendered:
         found = search_list(svc.searcher, SearchParams(q=q, limit=limit))
         holes = svc.cache.holes()
-        return as_json([daily_item(r.paper, holes=holes) for r in found.results], holes)
+        body = as_json([daily_item(r.paper, holes=holes) for r in found.results], holes)
+        return uncacheable(body, found.degraded)
 
     return await svc.cache.respond(request, render, params=(q, limit))
 
@@ -173,7 +174,8 @@ async def paperboy_search(
 
     def render() -> Rendered:
         holes = svc.cache.holes()
-        return as_json(search_json(search_list(svc.searcher, params, facets=facets), holes), holes)
+        found = search_list(svc.searcher, params, facets=facets)
+        return uncacheable(as_json(search_json(found, holes), holes), found.degraded)
 
     ranked = svc.store.trending.version() if sort == "trending" else None
     key = (q, sort, category, author, date_from, date_to, facet, facets, p, limit, ranked)

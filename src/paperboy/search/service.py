@@ -46,6 +46,12 @@ RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
 METHODS = ("lexical", "dense", "hybrid")
 LOADING_NOTE = "The meaning-based search model is still loading; these results match keywords only."
+# Query encodings (MiniLM on the CPU, ~40 ms each) allowed at once per Searcher (one per
+# process). Under overload the rest answer from BM25 alone, marked ``degraded`` so that
+# nobody caches them: two cores cannot encode for 200 connections, and queueing for the
+# encoder made every search wait seconds (bench/README.md, "The load mix").
+MAX_ENCODING = 2
+BUSY_NOTE = "Search by meaning is busy; these results match keywords only."
 # When a model last failed to load, per model name: every Searcher in the process (CLI, web
 # app, tests) then skips it for RETRY_MODEL seconds instead of retrying on each search.
 _MODEL_FAILED_AT: dict[str, float] = {}
@@ -62,6 +68,9 @@ class Searcher:
         # Set once a background preload finished; None when none was started (the CLI),
         # so that a search then loads the model itself, as it always did.
         self._loaded: threading.Event | None = None
+        # Free encoding slots: taken without waiting before a search encodes its query,
+        # given back when the encoding and nearest-neighbour scan are done.
+        self.encoding_slots = threading.BoundedSemaphore(MAX_ENCODING)
 
     # --- start-up -------------------------------------------------------------------------
     def start_preload(self, done: Callable[[], None] | None = None) -> threading.Thread:
@@ -128,6 +137,7 @@ class Searcher:
         if req.facets or req.facet:
             pool = max(pool, FACET_TOP)
         ranked, matched, lexical_only, notes = self._rank(parsed, filters, pool, want)
+        degraded = BUSY_NOTE in notes
         pin_ids = {p for p, _ in pinned}
         ranked = [h for h in ranked if h.id not in pin_ids]
         # Papers are loaded only where they are needed: the page, unless facets or another
@@ -159,7 +169,7 @@ class Searcher:
                 notes.append(f"arXiv:{pid} is not in this database.")
         page = [h for h in order[req.offset : want] if h.id in papers]
         results = [SearchResult(papers[h.id], h.score, matched.get(h.id, "lexical")) for h in page]
-        return SearchResponse(results, len(order), facets, lexical_only, notes)
+        return SearchResponse(results, len(order), facets, lexical_only, notes, degraded)
 
     def _browse(self, req: SearchRequest, filters: Filters) -> SearchResponse:
         """No words: the newest (or most upvoted) papers that pass the filters."""
@@ -196,12 +206,22 @@ class Searcher:
         # While the preload runs, not even ``has_vectors``: it would wait for the index.
         loading = bool(parsed.text) and self.loading
         dense_on = bool(parsed.text) and not loading and self.has_vectors()
-        k = DENSE_POOL
-        nearest = self.workers.submit(self._nearest, parsed.text, k, filters) if dense_on else None
+        # Overloaded: no free encoding slot, so keywords only rather than a queue.
+        busy = dense_on and not self.encoding_slots.acquire(blocking=False)
+        nearest = None
+        if dense_on and not busy:
+            try:
+                nearest = self.workers.submit(self._nearest_slot, parsed.text, DENSE_POOL, filters)
+            except BaseException:
+                self.encoding_slots.release()
+                raise
         lex = lexical_hits(
             self.store, parsed, filters or None, limit=pool, enough=min(AND_ENOUGH, want)
         )
         notes = list(lex.notes) + ([LOADING_NOTE] if loading else [])
+        if busy:
+            log.debug("%d query encodings in flight; searching by keywords only", MAX_ENCODING)
+            notes.append(BUSY_NOTE)
         found = nearest.result() if nearest is not None else None
         if found is None:
             return lex.hits, {h.id: "lexical" for h in lex.hits}, True, notes
@@ -240,6 +260,15 @@ class Searcher:
             return None
         _MODEL_FAILED_AT.pop(self.embedder.name, None)
         return vector
+
+    def _nearest_slot(
+        self, text: str, k: int, filters: Filters
+    ) -> tuple[np.ndarray, list[Hit]] | None:
+        """``_nearest``, giving back the encoding slot that ``_rank`` took for it."""
+        try:
+            return self._nearest(text, k, filters)
+        finally:
+            self.encoding_slots.release()
 
     def _nearest(self, text: str, k: int, filters: Filters) -> tuple[np.ndarray, list[Hit]] | None:
         """(query vector, nearest papers), or None when the model is unavailable."""

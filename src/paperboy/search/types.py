@@ -42,6 +42,9 @@ class SearchResponse:
     facets: list[Facet] = field(default_factory=list)
     lexical_only: bool = False  # True when dense vectors were unavailable for this search
     notes: list[str] = field(default_factory=list)  # e.g. "AND found too little; showing OR"
+    # True when overload (not the store) made this answer keywords-only: a busy moment's
+    # answer, which must not be cached or it would outlive the moment.
+    degraded: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from jinja2 import Environment
 from starlette.responses import Response
 
 from paperboy.api.bibtex import to_bibtex
-from paperboy.api.cache import Rendered
+from paperboy.api.cache import Rendered, uncacheable
 from paperboy.api.deps import services
 from paperboy.api.holes import Holes
 from paperboy.core.discussion import thread
@@ -143,12 +143,13 @@ async def search_page(
     def render() -> Rendered:
         response = search_list(svc.searcher, params, facets=True) if q.strip() else None
         feed = "/feeds/search.atom" + with_params({"q": q, "category": category, "author": author})
-        return html(
+        page = html(
             env, "search.html", svc.cache.holes(), response=response, form=form, facet=facet,
             page=p,
             page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,
             params={**form, "facet": facet}, q=q, nav="search",
         )  # fmt: skip
+        return uncacheable(page, response is not None and response.degraded)
 
     ranked = svc.store.trending.version() if sort == "trending" else None
     key = (q, sort, category, author, date_from, date_to, facet, p, ranked)
