@@ -361,10 +361,11 @@ class PostgresPapers(PaperStore):
                 AS score
             FROM cand c
             CROSS JOIN LATERAL (
-                SELECT u.lexeme,
-                    (SELECT sum(CASE w WHEN 'A' THEN %s WHEN 'B' THEN %s ELSE %s END)
-                     FROM unnest(u.weights) w) AS tf
-                FROM unnest(c.tsv) u WHERE u.lexeme = ANY(%s::text[])
+                SELECT u.lexeme, %s * cardinality(array_positions(u.weights, 'A'))
+                    + %s * cardinality(array_positions(u.weights, 'B'))
+                    + %s * (cardinality(u.weights) - cardinality(array_positions(u.weights, 'A'))
+                            - cardinality(array_positions(u.weights, 'B'))) AS tf
+                FROM unnest(ts_delete(c.tsv, tsvector_to_array(ts_delete(c.tsv, %s::text[])))) u
             ) f
             JOIN q ON q.lexeme = f.lexeme
             GROUP BY c.id ORDER BY score DESC, c.id COLLATE "C" LIMIT %s
