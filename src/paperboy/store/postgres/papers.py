@@ -34,7 +34,7 @@ K1, B = 1.2, 0.75
 CANDIDATES = 20_000  # matches scored per query at most; past that the GIN order decides
 # Stage 1 keeps this many matches by ts_rank (C, weighted like FieldWeights, length-normalised)
 # and only they get the exact BM25: SciFact train nDCG@10 unchanged (bench/README.md).
-RERANK = 500
+RERANK = 1_500
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
     "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
