@@ -23,6 +23,8 @@ from urllib.parse import quote
 
 import numpy as np
 
+from common import exchange, free_port, get_request
+
 TIMEOUT = 10.0
 MIX = (("paper", 0.3), ("search", 0.3), ("list", 0.4))
 
@@ -34,22 +36,8 @@ class Tally:
     errors: int = 0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def get(reader, writer, path: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+async def get(reader, writer, path: str) -> int:  # noqa: ANN001
+    return (await exchange(reader, writer, get_request(path)))[0]
 
 
 @dataclass

@@ -52,8 +52,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_web import free_port  # noqa: E402
-from common import ARXIV_CS, SHARED_DATA, load_jsonl, print_table, require, timer  # noqa: E402
+from common import (  # noqa: E402
+    ARXIV_CS,
+    SHARED_DATA,
+    exchange,
+    free_port,
+    get_request,
+    load_jsonl,
+    print_table,
+    require,
+    timer,
+)
 from paperboy.config import load_settings  # noqa: E402
 from paperboy.models.query import Filters  # noqa: E402
 from paperboy.search.embed import PACKAGED, Embedder, text_hash  # noqa: E402
@@ -222,14 +231,8 @@ def has_workers_option() -> bool:
     return "--workers" in done.stdout
 
 
-async def _get(reader, writer, path: str) -> tuple[int, bytes]:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    return int(head[9:12]), await reader.readexactly(length)
+async def _get(reader, writer, path: str) -> tuple[int, bytes]:  # noqa: ANN001
+    return await exchange(reader, writer, get_request(path))
 
 
 async def load(port: int, paths: Iterator[str], seconds: float, concurrency: int) -> dict:

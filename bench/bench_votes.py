@@ -35,23 +35,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_web import free_port, wait_ready  # noqa: E402
-from common import ARXIV_CS, latency_summary, print_table, require, timer  # noqa: E402
+from bench_web import wait_ready  # noqa: E402
+from common import (  # noqa: E402
+    ARXIV_CS,
+    exchange,
+    free_port,
+    latency_summary,
+    print_table,
+    require,
+    timer,
+)
 from paperboy.core.accounts import new_token, token_hash  # noqa: E402
 from paperboy.ingest.jobs import import_files  # noqa: E402
 from paperboy.store import open_store  # noqa: E402
 
 
-async def _request(reader, writer, head: bytes) -> int:
-    writer.write(head)
-    answer = await reader.readuntil(b"\r\n\r\n")
-    status = int(answer[9:12])
-    length = 0
-    for line in answer.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+async def _request(reader, writer, head: bytes) -> int:  # noqa: ANN001
+    return (await exchange(reader, writer, head))[0]
 
 
 async def _drive(port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int):

@@ -37,7 +37,16 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ARXIV_CS, latency_summary, print_table, require, timer  # noqa: E402
+from common import (  # noqa: E402
+    ARXIV_CS,
+    exchange,
+    free_port,
+    get_request,
+    latency_summary,
+    print_table,
+    require,
+    timer,
+)
 from paperboy.ingest.jobs import import_files  # noqa: E402
 from paperboy.store import open_store  # noqa: E402
 
@@ -61,22 +70,8 @@ uvicorn.run(create_app(load_settings({}), store), host="127.0.0.1", port=int(sys
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _get(reader, writer, path: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+async def _get(reader, writer, path: str) -> int:  # noqa: ANN001
+    return (await exchange(reader, writer, get_request(path)))[0]
 
 
 async def load(port: int, paths: list[str], seconds: float, concurrency: int) -> dict:

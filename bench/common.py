@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,28 @@ def timer() -> Iterator[Timing]:
         yield t
     finally:
         t.seconds = time.perf_counter() - start
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the bench's server takes it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_request(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+
+
+async def exchange(reader, writer, request: bytes) -> tuple[int, bytes]:  # noqa: ANN001
+    """Send one HTTP/1.1 request on a keep-alive connection; (status, body)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return int(head[9:12]), await reader.readexactly(length)
 
 
 def latency_summary(latencies: list[float], errors: int, elapsed: float) -> dict:
