@@ -8,6 +8,7 @@ Nothing outside ``paperboy.store`` runs SQL or knows which backend it has: calle
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Protocol
 
 from paperboy.store.comments import CommentStore
 from paperboy.store.feed_tokens import FeedTokenStore
@@ -31,6 +32,14 @@ class SchemaBehind(StoreError):
     """The database needs migrations this Paperboy has: ``paperboy migrate`` applies them."""
 
 
+class Database(Protocol):
+    """What the shared store methods need of a backend's connection holder."""
+
+    def read(self, sql: str) -> list[tuple]: ...
+
+    def close(self) -> None: ...
+
+
 class Store(ABC):
     """Papers, vectors, importer state and the community's accounts, votes and limits.
 
@@ -52,20 +61,36 @@ class Store(ABC):
     trending: TrendingStore
     feed_tokens: FeedTokenStore
 
-    @abstractmethod
+    db: Database
+
     def content_version(self) -> str:
         """A token that moves with every committed write of papers, vectors or related
         lists, in any process, and with nothing else: response caches key on it."""
+        rows = self.db.read(
+            "SELECT value FROM counters WHERE name IN ('papers', 'related', 'vectors')"
+            " ORDER BY name"
+        )
+        return f"{id(self):x}:" + ".".join(str(r[0]) for r in rows)
 
-    @abstractmethod
-    def schema_version(self) -> int: ...
+    def schema_version(self) -> int:
+        return int(self.db.read("SELECT max(version) FROM schema_migrations")[0][0] or 0)
 
-    @abstractmethod
     def stats(self) -> dict:
-        """At least {"papers": N}; backends add what they know."""
+        """At least {"papers": N}; each backend adds where and how big its database is."""
+        vectors = dict(self.db.read("SELECT model, count(*) FROM vectors GROUP BY model"))
+        return {
+            **self.papers.stats(),
+            "vectors": vectors,
+            "schema_version": self.schema_version(),
+            **self.storage_stats(),
+        }
 
     @abstractmethod
-    def close(self) -> None: ...
+    def storage_stats(self) -> dict:
+        """The database's address (no password) and its size."""
+
+    def close(self) -> None:
+        self.db.close()
 
     def __enter__(self) -> Store:
         return self

@@ -34,26 +34,6 @@ class PostgresStore(Store):
         self.state = PostgresState(self.db)
         attach(self, PostgresExecutor(self.db))
 
-    def content_version(self) -> str:
-        rows = self.db.read(
-            "SELECT value FROM counters WHERE name IN ('papers', 'related', 'vectors')"
-            " ORDER BY name"
-        )
-        return f"{id(self):x}:" + ".".join(str(r[0]) for r in rows)
-
-    def schema_version(self) -> int:
-        return self.db.read("SELECT max(version) FROM schema_migrations")[0][0] or 0
-
-    def stats(self) -> dict:
-        vectors = dict(self.db.read("SELECT model, count(*) FROM vectors GROUP BY model"))
+    def storage_stats(self) -> dict:
         size = self.db.read("SELECT pg_database_size(current_database())")[0][0]
-        return {
-            **self.papers.stats(),
-            "vectors": vectors,
-            "schema_version": self.schema_version(),
-            "database": self.display_url,
-            "database_bytes": size,
-        }
-
-    def close(self) -> None:
-        self.db.close()
+        return {"database": self.display_url, "database_bytes": size}
