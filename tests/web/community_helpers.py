@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from paperboy.core.accounts import new_token, token_hash
+from paperboy.core.accounts import SESSION_TTL, new_token, sign, token_hash
+from paperboy.models.community import User
 from paperboy.models.paper import Paper
+from paperboy.web.session import SESSION_COOKIE
 
 HOSTILE = "<img src=x onerror=alert(1)> Saved <script>alert(2)</script>"
 NEWEST = date.today()
@@ -45,13 +47,21 @@ class Account:
         return page.select_one(".vote-form input[name=csrf_token]")["value"]
 
 
-def sign_in(app, store, email: str) -> Account:
-    """A client with a server-side session cookie, as the sign-in flow would leave it."""
-    user, _ = store.users.get_or_create(email)
+def signed_in(app, user: User) -> tuple[TestClient, str]:
+    """A client with a server-side session cookie of ``user``, as the sign-in flow would
+    leave it, and the CSRF token its forms carry."""
+    store = app.state.paperboy.store
     session = new_token()
-    store.users.create_session(user.id, token_hash(session), datetime.now(UTC) + timedelta(days=1))
+    store.users.create_session(user.id, token_hash(session), datetime.now(UTC) + SESSION_TTL)
+    client = TestClient(app, follow_redirects=False)
+    client.cookies.set(SESSION_COOKIE, session)
+    return client, sign(app.state.paperboy.secret, "csrf", token_hash(session))
+
+
+def sign_in(app, store, email: str) -> Account:
+    """A signed-in client of the account of ``email``, with a personal API token too."""
+    user, _ = store.users.get_or_create(email)
+    client, _ = signed_in(app, user)
     api = new_token()
     store.users.create_api_token(user.id, "script", token_hash(api))
-    client = TestClient(app, follow_redirects=False)
-    client.cookies.set("pb_session", session)
     return Account(client, user.id, api)

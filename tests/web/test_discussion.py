@@ -17,7 +17,7 @@ from paperboy.models.paper import Paper
 from paperboy.store import open_store
 from paperboy.web.app import create_app
 
-from .discussion_helpers import signed_in
+from .community_helpers import signed_in
 
 LISTED = date(2026, 1, 5)
 
