@@ -16,6 +16,7 @@ from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
 from paperboy.store.submissions import SubmissionStore
+from paperboy.store.subscribers import SubscriberStore
 from paperboy.store.trending import TrendingStore
 from paperboy.store.users import UserStore
 from paperboy.store.vectors import VectorStore
@@ -60,6 +61,7 @@ class Store(ABC):
     comments: CommentStore
     trending: TrendingStore
     feed_tokens: FeedTokenStore
+    subscribers: SubscriberStore
 
     db: Database
 

@@ -13,6 +13,7 @@ from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.executor import Executor
 from paperboy.store.portable.limits import SQLRateLimits
 from paperboy.store.portable.submissions import SQLSubmissions
+from paperboy.store.portable.subscribers import SQLSubscribers
 from paperboy.store.portable.trending import SQLFeedTokens, SQLTrending
 from paperboy.store.portable.users import SQLUsers
 from paperboy.store.portable.votes import SQLVotes
@@ -27,3 +28,4 @@ def attach(store: Store, sql: Executor) -> None:
     store.comments = SQLComments(sql)
     store.trending = SQLTrending(sql)
     store.feed_tokens = SQLFeedTokens(sql)
+    store.subscribers = SQLSubscribers(sql)
