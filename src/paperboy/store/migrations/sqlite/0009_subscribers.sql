@@ -1,7 +1,7 @@
 -- Digest subscribers: one row per address, with or without an account. List preferences
 -- (categories, saved searches, followed authors) are JSON arrays.
 CREATE TABLE subscribers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: signed links name ids
     email TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,           -- pending | confirmed | unsubscribed | suspended
     user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
