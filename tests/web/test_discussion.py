@@ -349,6 +349,32 @@ def test_cards_show_comment_counts_and_the_two_views(app, users):
     assert anon.get("/?view=nonsense").status_code == 422
 
 
+def test_trending_and_search_cards_show_comment_counts_at_once(app, users):
+    store = app.state.paperboy.store
+    anon = TestClient(app)
+
+    def counts(path: str) -> dict[str, str]:
+        page = BeautifulSoup(anon.get(path).text, "html.parser")
+        return {
+            c.select_one(".paper-link")["href"]: c.select_one(".comment-count").get_text()
+            for c in page.select("article.card")
+        }
+
+    store.votes.vote(users[1].id, "2601.00001")
+    from paperboy.core.trending import refresh
+
+    refresh(store)
+    assert counts("/search?q=listed") == {
+        "/papers/2601.00001": "0 comments",
+        "/papers/2601.00002": "0 comments",
+    }
+    assert counts("/trending")["/papers/2601.00001"] == "0 comments"
+    client, csrf = signed_in(app, users[0])
+    _comment(client, csrf, body="first!")  # cached anonymous pages must not go stale
+    assert counts("/search?q=listed")["/papers/2601.00001"] == "1 comment"
+    assert counts("/trending")["/papers/2601.00001"] == "1 comment"
+
+
 def test_picks_are_ranked_by_votes(app, users):
     store = app.state.paperboy.store
     store.votes.vote(users[0].id, "2601.00001")
