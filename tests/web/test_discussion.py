@@ -116,6 +116,14 @@ def test_a_duplicate_goes_to_the_existing_page(app, users, replay_server):
     assert len(replay_server.requests_to("/api/query")) == 1
     sub = app.state.paperboy.store.submissions.submitter("2601.00002")
     assert sub is not None and sub.author == "Bob"
+    today = datetime.now(UTC).date().isoformat()  # the HF filter by submitter sees both
+    with TestClient(app) as anon:
+
+        def by(name: str) -> list[str]:
+            got = anon.get("/api/daily_papers", params={"date": today, "submitter": name})
+            return [item["paper"]["id"] for item in got.json()]
+
+        assert (by("Bob"), by("ada"), by("nobody")) == (["2601.00002"], ["1707.08567"], [])
 
 
 def test_unknown_and_malformed_ids_get_clear_messages(app, users, replay_server):
