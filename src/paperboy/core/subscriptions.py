@@ -322,7 +322,7 @@ def import_subscribers(
         try:
             address = _email(raw)
         except InvalidParameter as exc:
-            report.invalid.append((where, str(exc)))
+            report.invalid.append((f"{where} ({raw[:60]!r})", str(exc)))
             continue
         if address in seen:
             continue
