@@ -164,8 +164,9 @@ def _field_of(message: str) -> str:
     return ""
 
 
-def preference_fields(prefs: Preferences) -> dict[str, Any]:
-    """The form's values for ``prefs`` (what the form shows before anything is typed)."""
+def preference_fields(prefs: Preferences) -> dict[str, str]:
+    """The form's values for ``prefs`` (what the form shows before anything is typed), as
+    the browser would post them back."""
     return {
         "cadence": prefs.cadence,
         "weekday": str(prefs.weekday),
@@ -175,7 +176,7 @@ def preference_fields(prefs: Preferences) -> dict[str, Any]:
         "categories": " ".join(prefs.categories),
         "searches": "\n".join(prefs.searches),
         "authors": "\n".join(prefs.authors),
-        "more_like_mine": prefs.more_like_mine,
+        "more_like_mine": "1" if prefs.more_like_mine else "",
     }
 
 
@@ -185,7 +186,7 @@ def typed_fields(fields: Fields) -> dict[str, Any]:
     shown = preference_fields(Preferences())
     for name in FIELDS:
         if name == "more_like_mine":
-            shown[name] = _last(fields, name).lower() in _TRUE
+            shown[name] = "1" if _last(fields, name).lower() in _TRUE else ""
         elif name in ("categories", "searches", "authors"):
             joiner = " " if name == "categories" else "\n"
             shown[name] = joiner.join(v.strip() for v in _values(fields, name))[:20000]
