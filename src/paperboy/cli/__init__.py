@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, trending_cmd, user_cmd, web_cmd
+from paperboy.cli import (
+    data,
+    db_cmd,
+    ingest_cmd,
+    search_cmd,
+    trending_cmd,
+    user_cmd,
+    web_cmd,
+    worker_cmd,
+)
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
@@ -14,6 +23,7 @@ ingest_cmd.register(app)
 search_cmd.register(app)
 trending_cmd.register(app)
 user_cmd.register(app)
+worker_cmd.register(app)
 
 
 def main() -> None:
