@@ -145,3 +145,46 @@ def test_serve_fires_scheduled_runs_and_returns_when_stopped(tmp_path):
         server.join(30)
         assert not server.is_alive()
         assert calls == ["ran"] and w.last("probe")["status"] == "done"  # type: ignore[index]
+
+
+def test_hugging_face_papers_come_in_and_trending_follows(tmp_path, replay_server):
+    from ingest.helpers import HF
+
+    body = (HF / "daily_papers-2025-10-29.json").read_bytes()
+    replay_server.route("/api/daily_papers", replay_server.Reply(body=body))
+    settings = load_settings(env_for(replay_server))
+    with open_store(str(tmp_path / "w.db")) as store:
+        outcomes = Worker(store, settings).run_chain("hf")
+        assert [(o.job, o.status) for o in outcomes] == [("hf", "done"), ("trending", "done")]
+        assert outcomes[0].report["added"] == 3
+        assert outcomes[1].report["rows"] == store.trending.count() > 0  # upvotes are signals
+
+
+def test_the_digest_job_calls_send_due_and_reports_its_counts(tmp_path, monkeypatch):
+    """The agreed entry point, ``core.digest.send.send_due(store, settings, at)``, stood in
+    by a module of that name (the real one is tested with its own SMTP server)."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    calls = []
+
+    @dataclass
+    class SendReport:
+        sent: int
+        empty: int
+        failed: int
+        in_doubt: int
+
+    def send_due(store, settings, at):
+        calls.append((store, at))
+        return SendReport(5, 2, 1, 0)
+
+    fake = types.ModuleType("paperboy.core.digest.send")
+    fake.send_due = send_due  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "paperboy.core.digest.send", fake)
+    with open_store(str(tmp_path / "w.db")) as store:
+        outcome = Worker(store, load_settings({})).run("digest")
+        assert outcome.status == "done", outcome.line()
+        assert outcome.report == {"sent": 5, "empty": 2, "failed": 1, "in_doubt": 0}
+        assert calls[0][0] is store and calls[0][1].tzinfo is not None
