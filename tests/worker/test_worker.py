@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ingest.test_ingest_cmd import env_for
 from ingest.test_oaipmh import serve_pages
@@ -188,3 +188,28 @@ def test_the_digest_job_calls_send_due_and_reports_its_counts(tmp_path, monkeypa
         assert outcome.status == "done", outcome.line()
         assert outcome.report == {"sent": 5, "empty": 2, "failed": 1, "in_doubt": 0}
         assert calls[0][0] is store and calls[0][1].tzinfo is not None
+
+
+def test_a_job_whose_lease_was_taken_stops_at_its_next_checkpoint(tmp_path):
+    """A worker stalled past its lease (a frozen VM) must not go on beside the new holder."""
+    reached = []
+
+    def long(ctx: JobContext) -> dict:
+        for step in range(100):
+            ctx.checkpoint()
+            reached.append(step)
+            if step == 1:  # stalled: the lease expires and another worker takes the job
+                later = datetime.now(UTC) + timedelta(seconds=5)
+                assert ctx.store.job_locks.acquire("probe", "other:1:x", later, 60)
+                deadline = time.monotonic() + 10
+                while not ctx.lost.is_set():  # the renewal notices within a beat
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+        return {}
+
+    with open_store(str(tmp_path / "w.db")) as store:
+        w = Worker(store, load_settings({}), [recording([], long)], lease_seconds=1)
+        outcome = w.run("probe")
+        assert outcome.status == "interrupted" and reached == [0, 1]
+        assert outcome.error == "the lease expired and another worker took the job"
+        assert [lk.holder for lk in store.job_locks.current(datetime.now(UTC))] == ["other:1:x"]

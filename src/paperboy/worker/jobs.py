@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,12 +38,15 @@ class JobContext:
     store: Store
     settings: Settings
     now: datetime  # when the run started (aware UTC)
-    stop: threading.Event
+    stop: threading.Event  # the worker is stopping (SIGTERM)
+    lost: threading.Event = field(default_factory=threading.Event)  # the lease was taken
 
     def checkpoint(self, _done: int = 0) -> None:
         """A safe point to stop at (usable as a ``progress(n)`` callback)."""
         if self.stop.is_set():
-            raise Interrupted
+            raise Interrupted("stopped; the next run resumes")
+        if self.lost.is_set():  # another worker may be running this job now: leave it to it
+            raise Interrupted("the lease expired and another worker took the job")
 
 
 Report = Mapping[str, Any]

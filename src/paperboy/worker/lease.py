@@ -30,7 +30,7 @@ class Lease:
         self, locks: JobLockStore, name: str, holder: str, seconds: float = LEASE_SECONDS
     ) -> None:
         self.locks, self.name, self.holder, self.seconds = locks, name, holder, seconds
-        self.lost = False  # the lease expired and was taken while the job ran
+        self.lost = threading.Event()  # set when the lease expired and was taken meanwhile
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -52,7 +52,7 @@ class Lease:
                 log.warning("%s: could not renew the lease", self.name, exc_info=True)
                 continue
             if not kept:
-                self.lost = True
+                self.lost.set()
                 log.warning("%s: the lease expired and another worker took it", self.name)
                 return
 

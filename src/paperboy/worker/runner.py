@@ -98,12 +98,12 @@ class Worker:
             log.warning("%s: skipped, already running in %s", name, outcome.holder or "another")
             return outcome
         started = time.monotonic()
-        ctx = JobContext(self.store, self.settings, datetime.now(UTC), self.stop)
+        ctx = JobContext(self.store, self.settings, datetime.now(UTC), self.stop, lease.lost)
         log.info("%s: started", name)
         try:
             outcome = Outcome(name, "done", report=dict(job.run(ctx)))
-        except Interrupted:
-            outcome = Outcome(name, "interrupted", error="stopped; the next run resumes")
+        except Interrupted as exc:
+            outcome = Outcome(name, "interrupted", error=str(exc) or None)
         except JobUnavailable as exc:
             outcome = Outcome(name, "failed", error=str(exc))
         except Exception as exc:  # one job's failure must not stop the others
