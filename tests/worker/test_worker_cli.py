@@ -157,3 +157,25 @@ def test_one_job_runs_in_one_process_and_sigterm_interrupts_it_safely(tmp_path, 
     assert "ingest: done" in rerun.stderr
     with open_store(str(db)) as store:
         assert store.papers.count_papers() == 4
+
+
+def test_once_and_list_in_process(tmp_path):
+    before = signal.getsignal(signal.SIGTERM)
+    db = ["--db", str(tmp_path / "w.db")]
+    env = {"PAPERBOY_SCHEDULE_HF": "0 */6 * * *", "PAPERBOY_WORKER_TIMEZONE": "Asia/Tokyo"}
+    done = CliRunner().invoke(app, [*db, "worker", "--once", "trending", "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    (outcome,) = json.loads(next(ln for ln in done.output.splitlines() if ln.startswith("[")))
+    assert (outcome["job"], outcome["status"], outcome["report"]["rows"]) == ("trending", "done", 0)
+    assert signal.getsignal(signal.SIGTERM) is before  # handlers given back
+
+    listed = CliRunner().invoke(app, [*db, "worker", "--list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    rows = {r["job"]: r for r in json.loads(listed.output[listed.output.index("[") :])}
+    assert rows["hf"]["schedule"] == "0 */6 * * *" and rows["hf"]["next"].endswith("+09:00")
+    assert rows["ingest"]["then"] == ["embed", "trending"]
+    assert rows["trending"]["last"]["status"] == "done" and rows["embed"]["last"] is None
+
+    unknown = CliRunner().invoke(app, [*db, "worker", "--once", "harvest"])
+    assert unknown.exit_code == 1
+    assert "no job 'harvest'; the jobs are ingest, hf, embed, trending, digest" in unknown.output

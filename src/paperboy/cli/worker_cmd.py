@@ -5,12 +5,19 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from paperboy.cli.app import Context, err, fail, print_json
+from paperboy.config import redact_url
+
+if TYPE_CHECKING:
+    from paperboy.worker.runner import Worker
 
 
 def register(app: typer.Typer) -> None:
@@ -25,17 +32,29 @@ def _log_what_it_does() -> None:
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    """SIGTERM (systemd, docker stop) and Ctrl-C ask the jobs to stop at a safe point."""
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (systemd, docker stop) and Ctrl-C ask the jobs to stop at a safe point; a
+    second signal ends the process at once (safe too: every job resumes after a crash).
+    The previous handlers come back afterwards (the command may run inside a test)."""
+    signals = (signal.SIGTERM, signal.SIGINT)
+    before = {sig: signal.getsignal(sig) for sig in signals}
 
     def handler(signum: int, _frame: object) -> None:
+        stop.set()
+        for sig in signals:
+            signal.signal(sig, signal.SIG_DFL)
         logging.getLogger("paperboy.worker").info(
             "%s: stopping after the current step", signal.Signals(signum).name
         )
-        stop.set()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    for sig in signals:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, previous in before.items():
+            signal.signal(sig, previous)
 
 
 def worker(
@@ -72,25 +91,26 @@ def worker(
                 w.triggers()  # a bad schedule fails here, with its variable named
         except (ValueError, BadSchedule) as exc:
             fail(str(exc))
-        _stop_on_signals(stop)
         if once:
-            outcomes = [w.run(name) for name in once]
+            with _stop_on_signals(stop):
+                outcomes = [w.run(name) for name in once]
             if as_json:
-                print_json([o.__dict__ for o in outcomes])
+                print_json([asdict(o) for o in outcomes])
             bad = [o for o in outcomes if o.status in ("failed", "skipped")]
             if bad:
                 fail("; ".join(o.line() for o in bad))
             return
         err.print(
-            f"paperboy worker: {store.url} in {c.settings.worker_timezone};"
+            f"paperboy worker: {redact_url(store.url)} in {c.settings.worker_timezone};"
             " SIGTERM or Ctrl-C stops it",
             markup=False,
             highlight=False,
         )
-        w.serve()
+        with _stop_on_signals(stop):
+            w.serve()
 
 
-def _list(w, as_json: bool) -> None:
+def _list(w: Worker, as_json: bool) -> None:
     found = w.triggers()
     held = w.held()
     now = datetime.now(UTC)
