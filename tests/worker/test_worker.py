@@ -3,6 +3,7 @@ stopping, and a scheduled run fired through APScheduler."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from paperboy.config import load_settings
 from paperboy.ingest.harvest.oaipmh import state_keys
 from paperboy.store import open_store
 from paperboy.worker.jobs import Job, JobContext
-from paperboy.worker.runner import Worker
+from paperboy.worker.runner import Worker, state_key
 
 QUIET = {f"PAPERBOY_SCHEDULE_{j}": "off" for j in ("INGEST", "EMBED", "TRENDING", "DIGEST")}
 
@@ -213,3 +214,30 @@ def test_a_job_whose_lease_was_taken_stops_at_its_next_checkpoint(tmp_path):
         assert outcome.status == "interrupted" and reached == [0, 1]
         assert outcome.error == "the lease expired and another worker took the job"
         assert [lk.holder for lk in store.job_locks.current(datetime.now(UTC))] == ["other:1:x"]
+
+
+def test_a_run_missed_while_no_worker_ran_happens_at_start(tmp_path):
+    """Last run two days ago, daily at 03:00: the worker (restarted since) runs it at once;
+    a job that never ran waits for its time."""
+    ran = threading.Event()
+    stop = threading.Event()
+    never: list[str] = []
+    settings = load_settings(
+        {**QUIET, "PAPERBOY_SCHEDULE_TRENDING": "0 3 * * *", "PAPERBOY_SCHEDULE_EMBED": "0 3 * * *"}
+    )
+    jobs = [
+        Job("probe", "schedule_trending", lambda ctx: ran.set() or {}, "daily"),
+        Job("fresh", "schedule_embed", lambda ctx: never.append("x") or {}, "daily too"),
+    ]
+    with open_store(str(tmp_path / "w.db")) as store:
+        two_days_ago = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+        store.state.set_state(state_key("probe"), json.dumps({"started": two_days_ago}))
+        w = Worker(store, settings, jobs, stop=stop)
+        server = threading.Thread(target=w.serve)
+        server.start()
+        try:
+            assert ran.wait(30), "the missed run did not happen at start"
+        finally:
+            stop.set()
+            server.join(30)
+        assert never == []

@@ -4,7 +4,8 @@ to stop.
 APScheduler (3.x) keeps the clock: a ``BackgroundScheduler`` in the worker's time zone with
 one cron trigger per job that is on. ``max_instances=1`` keeps one copy of a job per process
 and the store's lease one across processes; a run missed while the worker was busy or asleep
-runs once when it can (coalesced) within ``MISFIRE_SECONDS``. ``serve`` returns when ``stop``
+runs once when it can (coalesced) within ``MISFIRE_SECONDS``, and one missed while no worker
+ran at all (a restart at 01:31) runs at start. ``serve`` returns when ``stop``
 is set (SIGTERM): no new run starts, a running job stops at its next checkpoint or finishes,
 and its lease is given back.
 """
@@ -140,6 +141,15 @@ class Worker:
     def held(self) -> dict[str, JobLock]:
         return {lk.name: lk for lk in self.store.job_locks.current(datetime.now(UTC))}
 
+    def _missed(self, name: str, trigger, now: datetime) -> datetime | None:
+        """The scheduled time that passed since the job last ran, if one did (the worker was
+        down or restarting then): such a job runs at start instead of waiting a day."""
+        last = self.last(name)
+        if not last or not last.get("started"):
+            return None  # never ran here: a new instance waits for the first scheduled time
+        due = trigger.get_next_fire_time(None, datetime.fromisoformat(last["started"]))
+        return due if due is not None and due <= now else None
+
     def serve(self, on_start=None) -> None:
         """Run the schedules until ``stop`` is set; then let the running jobs end and return.
 
@@ -161,8 +171,20 @@ class Worker:
                 "misfire_grace_time": MISFIRE_SECONDS,
             },
         )
+        now = datetime.now(UTC)
         for name, trigger in found.items():
-            scheduler.add_job(self.run_chain, trigger, args=[name], id=name, name=name)
+            missed = self._missed(name, trigger, now)
+            if missed:
+                log.info("%s: missed its run at %s while no worker ran; running now", name,
+                         missed.isoformat())  # fmt: skip
+            scheduler.add_job(
+                self.run_chain,
+                trigger,
+                args=[name],
+                id=name,
+                name=name,
+                **({"next_run_time": now} if missed else {}),
+            )
         scheduler.start()
         try:
             for job in scheduler.get_jobs():
