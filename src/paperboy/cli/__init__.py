@@ -11,6 +11,7 @@ from paperboy.cli import (
     trending_cmd,
     user_cmd,
     web_cmd,
+    worker_cmd,
 )
 from paperboy.cli.app import app
 
@@ -24,6 +25,7 @@ search_cmd.register(app)
 trending_cmd.register(app)
 user_cmd.register(app)
 subscriber_cmd.register(app)
+worker_cmd.register(app)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from paperboy.store.comments import CommentStore
 from paperboy.store.feed_tokens import FeedTokenStore
+from paperboy.store.job_locks import JobLockStore
 from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
@@ -62,6 +63,7 @@ class Store(ABC):
     trending: TrendingStore
     feed_tokens: FeedTokenStore
     subscribers: SubscriberStore
+    job_locks: JobLockStore
 
     db: Database
 

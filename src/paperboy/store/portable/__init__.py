@@ -11,6 +11,7 @@ from __future__ import annotations
 from paperboy.store.base import Store
 from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.executor import Executor
+from paperboy.store.portable.job_locks import SQLJobLocks
 from paperboy.store.portable.limits import SQLRateLimits
 from paperboy.store.portable.submissions import SQLSubmissions
 from paperboy.store.portable.subscribers import SQLSubscribers
@@ -29,3 +30,4 @@ def attach(store: Store, sql: Executor) -> None:
     store.trending = SQLTrending(sql)
     store.feed_tokens = SQLFeedTokens(sql)
     store.subscribers = SQLSubscribers(sql)
+    store.job_locks = SQLJobLocks(sql)
