@@ -93,3 +93,28 @@ def test_links_use_public_url_else_host_and_port() -> None:
     composer = Composer.from_settings(load_settings({"PAPERBOY_PORT": "8123"}))
     assert composer.url("/login", next="/library") == "http://127.0.0.1:8123/login?next=%2Flibrary"
     assert composer.mail_from == "Paperboy <paperboy@localhost>"
+
+
+def test_bodies_are_quoted_printable_and_read_back_exactly(smtp_server) -> None:
+    from paperboy.mail import Mailer
+
+    composer = Composer("Paperboy <papers@example.org>", "https://papers.example.org")
+    tricky = "Zoë = 3×  \n.\n.dot\nFrom here  \n" + "long" * 500 + " \t"
+    msg = composer.compose(
+        "ada@example.org", "Hi", "login", {"link": "https://x.test/?a=1", "display_name": tricky}
+    )
+    text, html = _parts(msg)
+    assert f"Hello {tricky}," in text
+    for part in msg.iter_parts():
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        assert part.get_content_charset() == "utf-8"
+        assert "MIME-Version" not in part
+    raw = msg.as_bytes()
+    assert max(len(line) for line in raw.split(b"\n")) <= 998  # the long header lines too
+    body = raw.split(b"\n\n", 1)[1]
+    assert max(len(line) for line in body.split(b"\n")) <= 76
+    settings = load_settings({"PAPERBOY_SMTP_URL": smtp_server.url})
+    [delivery] = Mailer.from_settings(settings).send([msg])
+    assert delivery.accepted
+    got = _parts(smtp_server.received[0].message)
+    assert tuple(b.replace("\r\n", "\n") for b in got) == (text, html)
