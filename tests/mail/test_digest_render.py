@@ -221,3 +221,12 @@ def test_the_digest_arrives_intact_through_a_real_smtp_server(smtp_server: SmtpS
         assert got[name] == msg[name], name
     assert [b.replace("\r\n", "\n") for b in bodies(got)] == list(bodies(msg))
     assert re.search(rb"^List-Unsubscribe: <https://\S+>, <mailto:\S+>\r?$", received.data, re.M)
+
+
+@pytest.mark.parametrize("make", [digest, hostile_digest])
+def test_text_lines_fit_a_terminal_except_links(make) -> None:
+    text, _ = bodies(render(make()))
+    long = [line for line in text.splitlines() if len(line) > 78 and "://" not in line]
+    assert long == []
+    if make is hostile_digest:  # the 240-letter word in the title is cut, not dropped
+        assert "".join(line.strip() for line in text.splitlines()).count(LONG_WORD) == 2

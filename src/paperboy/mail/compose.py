@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -67,9 +68,11 @@ class Composer:
         }
         self._html = Environment(autoescape=True, **common)
         self._text = Environment(autoescape=False, **common)
+        # Digests to thousands of readers wrap the same trending abstracts: once per Composer.
+        wrapped = lru_cache(maxsize=8192)(wrap)
         for env in (self._html, self._text):
             env.globals.update(base_url=self.base_url, url=self.url)
-            env.filters["wrap"] = wrap
+            env.filters["wrap"] = wrapped
 
     @classmethod
     def from_settings(cls, settings: Any) -> Composer:
