@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 
 import pytest
 
@@ -118,3 +119,30 @@ def test_bodies_are_quoted_printable_and_read_back_exactly(smtp_server) -> None:
     assert delivery.accepted
     got = _parts(smtp_server.received[0].message)
     assert tuple(b.replace("\r\n", "\n") for b in got) == (text, html)
+
+
+def test_link_lists_stay_verbatim_and_other_headers_fold_as_usual() -> None:
+    composer = Composer("Paperboy <papers@example.org>", "https://papers.example.org")
+    url = "https://papers.example.org/unsubscribe/one-click?token=" + "a1" * 60
+    mailto = "mailto:papers@example.org?subject=unsubscribe%20" + "b2" * 60
+    msg = composer.compose(
+        "ada@example.org",
+        "Ünïcødé " * 20,
+        "login",
+        {"link": "x"},
+        headers={"List-Unsubscribe": f"<{url}>, <{mailto}>"},
+    )
+    head = msg.as_bytes().split(b"\n\n", 1)[0].decode("ascii")
+    assert f"\nList-Unsubscribe: <{url}>,\n <{mailto}>\n" in head
+    words = re.findall(r"=\?utf-8\?\S+\?=", head)
+    assert words and max(len(w) for w in words) <= 77  # each fits a folded 78-column line
+    assert all(
+        len(line) <= 78 for line in head.splitlines() if url not in line and mailto not in line
+    )
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>, <{mailto}>"
+    assert parsed["Subject"] == msg["Subject"]
+    with pytest.raises(ValueError, match="List-. header links must be ASCII"):
+        composer.compose(
+            "ada@example.org", "Hi", "login", {"link": "x"}, headers={"List-Unsubscribe": "<é>"}
+        )
