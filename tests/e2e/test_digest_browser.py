@@ -8,8 +8,9 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from digest_samples import NOW, composer, digest, hostile_digest, links
+from digest_samples import NOW, composer, digest, hostile_digest, links, paper
 from paperboy.mail.digest import render_digest
+from paperboy.models.digest import TRENDING, Digest, DigestPaper, DigestSection
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -29,15 +30,24 @@ def digest_html(d) -> str:
     return msg.get_body(preferencelist=("html",)).get_content()
 
 
+def long_digest() -> Digest:
+    """Over the HTML budget: its last papers are shortened (title and authors only)."""
+    many = tuple(DigestPaper(paper(n), "close to Paper 1 that you saved") for n in range(80))
+    return digest((DigestSection(TRENDING, "Trending", many),))
+
+
+SAMPLES = {"digest": digest, "hostile": hostile_digest, "long": long_digest}
+
+
 def rgb(css: str) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", css)[:3]]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 800])
-@pytest.mark.parametrize("which", ["digest", "hostile"])
+@pytest.mark.parametrize("which", ["digest", "hostile", "long"])
 def test_digest_layout(browser, tmp_path, width, scheme, which):
-    html = digest_html(digest() if which == "digest" else hostile_digest())
+    html = digest_html(SAMPLES[which]())
     path = tmp_path / f"{which}.html"
     path.write_text(html, encoding="utf-8")
     context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
@@ -57,7 +67,7 @@ def test_digest_layout(browser, tmp_path, width, scheme, which):
     )
     assert doc["scroll"] <= doc["client"] == width, doc
     cells = page.locator("td[data-paper]")
-    assert cells.count() == (6 if which == "digest" else 2)
+    assert cells.count() == {"digest": 6, "hostile": 2, "long": 80}[which]
     card = page.locator("table.pb-card").bounding_box()
     assert card["x"] >= 0 and card["x"] + card["width"] <= width
     assert card["width"] <= 600 + 1  # the column stays readable on wide windows

@@ -103,9 +103,13 @@ class Composer:
 
     def render(self, template_name: str, context: Mapping[str, Any]) -> tuple[str, str]:
         """(html, text) bodies of ``template_name`` (without extension)."""
-        html = self._html.get_template(f"{template_name}.html").render(context)
-        text = self._text.get_template(f"{template_name}.txt").render(context)
-        return html, text
+        return self.render_html(template_name, context), self.render_text(template_name, context)
+
+    def render_html(self, template_name: str, context: Mapping[str, Any]) -> str:
+        return self._html.get_template(f"{template_name}.html").render(context)
+
+    def render_text(self, template_name: str, context: Mapping[str, Any]) -> str:
+        return self._text.get_template(f"{template_name}.txt").render(context)
 
     def compose(
         self,
@@ -120,6 +124,19 @@ class Composer:
         From, To, Subject, Date, Message-ID and any ``headers`` (List-Unsubscribe, …).
         Header values with line breaks are refused by the email package (no injection)."""
         html, text = self.render(template_name, {"subject": subject, **context})
+        return self.message(to, subject, html, text, headers=headers)
+
+    def message(
+        self,
+        to: str | Address,
+        subject: str,
+        html: str,
+        text: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> EmailMessage:
+        """``compose`` for bodies already rendered: headers given here replace the
+        defaults (a ``Date`` or ``Message-ID`` of the caller's)."""
         extra = {name.lower(): (name, value) for name, value in (headers or {}).items()}
         date = extra.pop("date", ("", ""))[1] or formatdate(localtime=False, usegmt=True)
         msgid = extra.pop("message-id", ("", ""))[1] or make_msgid(domain=self.domain)
