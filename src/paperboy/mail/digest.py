@@ -169,7 +169,7 @@ def render_digest(
         "subject": title,
         "sections": views,
         "count": count,
-        "compacted": 0,
+        "shortened": 0,
         "period": period_label(digest),
         "weekly": digest.subscriber.prefs.cadence == WEEKLY,
         "links": links,
@@ -190,7 +190,7 @@ def _shortened(composer: Composer, context: dict, views: tuple[SectionView, ...]
     def html_at(steps: int) -> str:
         shorter = shorten(views, steps)
         short = sum(p.detail < 2 for s in shorter for p in s.papers)
-        return composer.render_html(TEMPLATE, {**context, "sections": shorter, "compacted": short})
+        return composer.render_html(TEMPLATE, {**context, "sections": shorter, "shortened": short})
 
     low, high = 0, 2 * sum(len(s.papers) for s in views)  # too long at low; high is the most
     best = html_at(high)
