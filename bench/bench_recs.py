@@ -1,0 +1,208 @@
+"""Personal picks on simulated readers: newest first, arxiv-sanity-lite's SVM, Paperboy's model.
+
+    .venv/bin/python bench/bench_recs.py [--readers 80] [--tune]
+
+Readers come from the shared arXiv CS file (``recs_readers.py``): authors with at least 6
+papers; their earlier papers are the library, their last 2 are hidden among 1,000 papers listed
+within 3 days of those papers' listing dates. Author names are kept out of every feature (an
+author's own name would find their papers trivially). Printed: recall@10 and nDCG@10, averaged
+over readers, for
+
+- newest first (listing day, then arXiv id, descending);
+- arxiv-sanity-lite's recipe re-implemented: tf-idf fitted on the whole file (1-2 grams,
+  sublinear tf, 20,000 features, min_df 5, max_df 0.1) and a linear SVM (C 0.01, balanced),
+  the library against the pool;
+- Paperboy's model (``paperboy.recommend.model.rank`` with its default ``Params``), and two
+  of its parts alone (tf-idf SVM without MiniLM; MiniLM nearest-paper cosine).
+
+Readers are split in two by a seeded shuffle: ``--tune`` grid-searches ``Params`` on the
+*train* readers only; the table reports the *held-out* readers, which nothing was tuned on.
+MiniLM vectors of the ~10,000 abstracts involved are embedded once and cached
+(``recs_vectors.py``; ~7 minutes on 2 cores the first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
+
+from common import ARXIV_CS, load_jsonl, print_table, require, timer  # noqa: E402
+from paperboy.recommend.features import paper_text  # noqa: E402
+from paperboy.recommend.model import Item, Params, rank  # noqa: E402
+from recs_readers import POOL, Reader, build_readers, recall_ndcg  # noqa: E402
+from recs_vectors import doc_vectors  # noqa: E402
+
+Ranker = Callable[[Reader], np.ndarray]  # scores of reader.candidates, larger first
+
+
+def sanity_features(records: list[dict]):  # noqa: ANN201 - a sparse matrix
+    """arxiv-sanity-lite's compute.py vectoriser over title + abstract (authors left out)."""
+    vectoriser = TfidfVectorizer(
+        input="content",
+        encoding="utf-8",
+        decode_error="replace",
+        strip_accents="unicode",
+        lowercase=True,
+        analyzer="word",
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+        ngram_range=(1, 2),
+        max_features=20000,
+        norm="l2",
+        use_idf=True,
+        smooth_idf=True,
+        sublinear_tf=True,
+        max_df=0.1,
+        min_df=5,
+    )
+    return vectoriser.fit_transform(f"{r['title']} | {r['summary']}" for r in records)
+
+
+def sanity_svm(x) -> Ranker:  # noqa: ANN001
+    """serve.py's svm_rank: the library (1) against everything else it holds (0)."""
+
+    def score(reader: Reader) -> np.ndarray:
+        rows = reader.library + reader.candidates
+        y = np.zeros(len(rows))
+        y[: len(reader.library)] = 1
+        clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01)
+        clf.fit(x[rows], y)
+        return clf.decision_function(x[reader.candidates])
+
+    return score
+
+
+def newest_first(records: list[dict]) -> Ranker:
+    def score(reader: Reader) -> np.ndarray:
+        order = sorted(
+            range(len(reader.candidates)),
+            key=lambda k: (
+                records[reader.candidates[k]]["listing_date"],
+                records[reader.candidates[k]]["id"],
+            ),
+        )
+        out = np.empty(len(order))
+        out[order] = np.arange(len(order))
+        return out
+
+    return score
+
+
+def paperboy(records: list[dict], vectors: dict[int, np.ndarray], params: Params) -> Ranker:
+    def item(i: int, with_vector: bool) -> Item:
+        r = records[i]
+        text = paper_text(r["title"], r["summary"], r["categories"])
+        return Item(str(i), text, vectors.get(i) if with_vector else None)
+
+    def score(reader: Reader) -> np.ndarray:
+        dense = params.dense_weight > 0
+        ranked = rank(
+            [item(i, dense) for i in reader.library],
+            [item(i, dense) for i in reader.candidates],
+            params=params,
+        )
+        by_id = {s.id: s.score for s in ranked}
+        return np.array([by_id[str(i)] for i in reader.candidates])
+
+    return score
+
+
+def minilm_nearest(vectors: dict[int, np.ndarray]) -> Ranker:
+    def score(reader: Reader) -> np.ndarray:
+        lib = np.stack([vectors[i] for i in reader.library])
+        cand = np.stack([vectors[i] for i in reader.candidates])
+        return (cand @ lib.T).max(axis=1)
+
+    return score
+
+
+def evaluate(readers: list[Reader], ranker: Ranker) -> tuple[float, float, float]:
+    """Mean recall@10, mean nDCG@10 and seconds per reader."""
+    recalls, ndcgs = [], []
+    with timer() as t:
+        for reader in readers:
+            relevant = np.isin(reader.candidates, reader.hidden)
+            r, n = recall_ndcg(ranker(reader), relevant)
+            recalls.append(r)
+            ndcgs.append(n)
+    return float(np.mean(recalls)), float(np.mean(ndcgs)), t.seconds / max(len(readers), 1)
+
+
+def tune(readers: list[Reader], records: list[dict], vectors: dict[int, np.ndarray]) -> Params:
+    """Grid over the fusion's knobs on the train readers; the best nDCG@10 wins."""
+    grid = {
+        "c": [0.03, 0.1, 0.3, 1.0],
+        "dense_weight": [0.0, 0.2, 0.35, 0.5, 0.8],
+        "dense_top": [1, 3],
+    }
+    best: tuple[float, Params] = (-1.0, Params())
+    rows = []
+    for values in itertools.product(*grid.values()):
+        params = replace(Params(), **dict(zip(grid, values, strict=True)))
+        _, ndcg, _ = evaluate(readers, paperboy(records, vectors, params))
+        rows.append([*values, round(ndcg, 4)])
+        best = max(best, (ndcg, params), key=lambda b: b[0])
+    print_table("tuning on train readers (nDCG@10)", [*grid, "nDCG@10"], rows)
+    print(f"best on train: {best[1]}")
+    return best[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--readers", type=int, default=80, help="held-out readers (and as many train)")
+    ap.add_argument("--tune", action="store_true", help="grid-search Params on train readers")
+    args = ap.parse_args()
+
+    records = load_jsonl(require(ARXIV_CS))
+    readers = build_readers(records)
+    held_out, train = readers[: args.readers], readers[args.readers : 2 * args.readers]
+    wanted = train if args.tune else held_out
+    needed = sorted({i for r in held_out + wanted for i in r.library + r.candidates})
+    vectors = doc_vectors(records, needed)
+    mean_lib = np.mean([len(r.library) for r in held_out])
+    print(
+        f"{len(readers):,} eligible readers; {len(held_out)} held-out, {len(train)} train;"
+        f" {POOL:,} candidates each, 2 hidden; library {mean_lib:.1f} papers on average"
+    )
+    params = tune(train, records, vectors) if args.tune else Params()
+
+    with timer() as t:
+        x = sanity_features(records)
+    print(f"arxiv-sanity-lite tf-idf over {len(records):,} papers: {t.seconds:.0f} s")
+    methods: dict[str, Ranker] = {
+        "newest first": newest_first(records),
+        "tf-idf + linear SVM (arxiv-sanity-lite)": sanity_svm(x),
+        "MiniLM nearest library paper (cosine)": minilm_nearest(vectors),
+        "Paperboy, tf-idf SVM part only": paperboy(
+            records, vectors, replace(params, dense_weight=0.0)
+        ),
+        "Paperboy model (tf-idf SVM + MiniLM)": paperboy(records, vectors, params),
+    }
+    results = {name: evaluate(held_out, ranker) for name, ranker in methods.items()}
+    base = results["tf-idf + linear SVM (arxiv-sanity-lite)"][1]
+    rows = [
+        [name, f"{r:.3f}", f"{n:.3f}", f"{(n / base - 1) * 100:+.1f}%", f"{s * 1000:.0f}"]
+        for name, (r, n, s) in results.items()
+    ]
+    print_table(
+        f"held-out readers ({len(held_out)}), {POOL:,} candidates each",
+        ["method", "recall@10", "nDCG@10", "nDCG vs SVM", "ms/reader"],
+        rows,
+    )
+    print(f"Paperboy Params: {params}")
+
+
+if __name__ == "__main__":
+    main()
