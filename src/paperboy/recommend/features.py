@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -33,7 +34,7 @@ def tfidf(texts: Sequence[str], *, bigrams: bool = True, max_df: float = 0.5) ->
         sublinear_tf=True,
         max_df=max_df if len(texts) >= 20 else 1.0,
         min_df=1,
-        dtype=float,
+        dtype=np.float64,
     )
     try:
         return csr_matrix(vectoriser.fit_transform(texts))
