@@ -103,20 +103,18 @@ def _similarity(cand: csr_matrix, pos: csr_matrix) -> np.ndarray:
 def _dense(positives: Sequence[Item], candidates: Sequence[Item]) -> np.ndarray | None:
     """Cosine of each candidate to each positive that has a vector; candidates without one
     get the column means (neutral after z-scoring). None when either side has no vectors."""
-    pos = [p.vector for p in positives]
-    if any(v is None for v in pos):
-        have = [v for v in pos if v is not None]
-        if not have:
-            return None
-        mean = np.mean(have, axis=0)
-        pos = [mean if v is None else v for v in pos]
+    have = [p.vector for p in positives if p.vector is not None]
+    if not have:
+        return None
+    mean = np.mean(have, axis=0)
+    pos = [mean if p.vector is None else p.vector for p in positives]
     rows = [c.vector for c in candidates]
     known = [k for k, v in enumerate(rows) if v is not None]
     if not known:
         return None
     p = np.stack(pos).astype(np.float32)
     sims = np.empty((len(rows), len(pos)), dtype=float)
-    sims[known] = np.stack([rows[k] for k in known]).astype(np.float32) @ p.T
+    sims[known] = np.stack([v for v in rows if v is not None]).astype(np.float32) @ p.T
     unknown = [k for k, v in enumerate(rows) if v is None]
     if unknown:
         sims[unknown] = sims[known].mean(axis=0)
