@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+
+Dismissal = tuple[int, str, datetime]  # (user id, paper id, when)
 
 
 class DismissalStore(ABC):
@@ -32,3 +34,11 @@ class DismissalStore(ABC):
     @abstractmethod
     def reset(self, user_id: int) -> int:
         """Forget all the account's marks; how many there were."""
+
+    @abstractmethod
+    def export(self, batch_size: int = 5000) -> Iterator[list[Dismissal]]:
+        """Every mark once, in batches (``paperboy copy``)."""
+
+    @abstractmethod
+    def import_marks(self, marks: Sequence[Dismissal]) -> int:
+        """Add marks as given (kept times; repeats and unknown papers ignored); how many."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from paperboy.store.dismissals import DismissalStore
+from paperboy.store.dismissals import Dismissal, DismissalStore
 from paperboy.store.portable.executor import Executor, as_datetime, now
 
 
@@ -70,3 +70,27 @@ class SQLDismissals(DismissalStore):
                     "DELETE FROM dismissals WHERE user_id = %s RETURNING paper_id", (user_id,)
                 )
             )
+
+    def export(self, batch_size: int = 5000) -> Iterator[list[Dismissal]]:
+        offset = 0
+        while rows := self.sql.read(
+            "SELECT user_id, paper_id, created_at FROM dismissals"
+            " ORDER BY user_id, paper_id LIMIT %s OFFSET %s",
+            (batch_size, offset),
+        ):
+            offset += len(rows)
+            yield [(int(u), p, as_datetime(at) or now()) for u, p, at in rows]
+
+    def import_marks(self, marks: Sequence[Dismissal]) -> int:
+        added = 0
+        with self.sql.write() as w:
+            for user_id, paper_id, at in marks:
+                added += len(
+                    w.execute(
+                        "INSERT INTO dismissals (user_id, paper_id, created_at)"
+                        " SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM papers WHERE id = %s)"
+                        " ON CONFLICT (user_id, paper_id) DO NOTHING RETURNING paper_id",
+                        (user_id, paper_id, at, paper_id),
+                    )
+                )
+        return added
