@@ -1,9 +1,9 @@
 """Rank candidates for one reader: a linear SVM on tf-idf, fused with MiniLM similarity.
 
 arxiv-sanity-lite's recipe (a linear SVM on tf-idf, the reader's papers against everything
-else) carries most of the signal on simulated readers (bench/README.md, bench_recs.py);
-MiniLM alone does worse but errs differently, so its z-scored nearest-paper similarity is
-added with a small weight. The nearest saved or upvoted paper also gives each pick its
+else) carries most of the signal on simulated readers (bench/README.md, bench_recs.py). One
+hyperplane averages a reader's topics, so the similarity to their single closest paper is
+added (z-scored, tf-idf and MiniLM): MiniLM alone does worse but errs differently. The nearest saved or upvoted paper also gives each pick its
 reason, and with a single positive (cold start) similarity is all there is to go on.
 """
 
@@ -33,11 +33,12 @@ class Item:
 class Params:
     """The knobs ``bench/bench_recs.py`` tuned on its train readers."""
 
-    c: float = 0.1  # SVM regularisation (arxiv-sanity-lite: 0.01 over a whole corpus)
+    c: float = 0.3  # SVM regularisation (arxiv-sanity-lite: 0.01 over a whole corpus)
     dislike_weight: float = 3.0  # a "not interested" counts as this many unlabelled papers
-    dense_weight: float = 0.35  # MiniLM nearest-positive similarity, z-scored
-    nearest_weight: float = 0.0  # tf-idf nearest-positive similarity, z-scored
-    dense_top: int = 1  # similarity = mean of the k closest positives
+    nearest_weight: float = 0.5  # tf-idf similarity to the closest positives, z-scored
+    nearest_top: int = 1  # ... the mean over the k closest
+    dense_weight: float = 0.35  # MiniLM similarity to the closest positives, z-scored
+    dense_top: int = 1
     bigrams: bool = True
 
 
@@ -47,6 +48,15 @@ class Scored:
     score: float
     because: str | None  # the positive this candidate is closest to
     similarity: float  # how close (cosine), for wording the reason
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per-candidate evidence before fusion (rows: candidates; columns: positives)."""
+
+    svm: np.ndarray | None  # SVM margins; None when there was nothing to train against
+    lexical: np.ndarray  # tf-idf cosine to each positive
+    dense: np.ndarray | None  # MiniLM cosine to each positive; None without vectors
 
 
 def rank(
@@ -61,22 +71,9 @@ def rank(
     Empty when there are no positives or no candidates."""
     if not positives or not candidates:
         return []
-    n_pos, n_neg, n_cand = len(positives), len(negatives), len(candidates)
-    items = [*positives, *negatives, *candidates, *background]
-    x = tfidf([i.text for i in items], bigrams=params.bigrams)
-    pos = x[:n_pos]
-    cand = x[n_pos + n_neg : n_pos + n_neg + n_cand]
-    fused = np.zeros(n_cand)
-    if len(items) - n_pos >= 2:
-        fused += _zscore(_svm(x, n_pos, n_neg, params).decision_function(cand))
-    lexical = _similarity(cand, pos)
-    if params.nearest_weight:
-        fused += params.nearest_weight * _zscore(_top_mean(lexical, params.dense_top))
-    dense = _dense(positives, candidates)
-    closeness = lexical
-    if dense is not None:
-        fused += params.dense_weight * _zscore(_top_mean(dense, params.dense_top))
-        closeness = dense
+    found = signals(positives, candidates, negatives, background, params)
+    fused = fuse(found, params)
+    closeness = found.dense if found.dense is not None else found.lexical
     nearest = closeness.argmax(axis=1)
     out = [
         Scored(c.id, float(s), positives[j].id, float(closeness[k, j]))
@@ -84,6 +81,37 @@ def rank(
     ]
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def signals(
+    positives: Sequence[Item],
+    candidates: Sequence[Item],
+    negatives: Sequence[Item] = (),
+    background: Sequence[Item] = (),
+    params: Params = Params(),
+) -> Signals:
+    """The evidence ``fuse`` weighs (apart, so a tuner can fuse many ways cheaply)."""
+    n_pos, n_neg, n_cand = len(positives), len(negatives), len(candidates)
+    items = [*positives, *negatives, *candidates, *background]
+    x = tfidf([i.text for i in items], bigrams=params.bigrams)
+    cand = x[n_pos + n_neg : n_pos + n_neg + n_cand]
+    svm = None
+    if len(items) - n_pos >= 2:
+        svm = _svm(x, n_pos, n_neg, params).decision_function(cand)
+    return Signals(svm, _similarity(cand, x[:n_pos]), _dense(positives, candidates))
+
+
+def fuse(found: Signals, params: Params) -> np.ndarray:
+    """The z-scored sum: SVM margin + weighted nearest-positive similarities."""
+    fused = np.zeros(found.lexical.shape[0])
+    if found.svm is not None:
+        fused += _zscore(found.svm)
+    if params.nearest_weight or found.svm is None:
+        weight = params.nearest_weight or 1.0
+        fused += weight * _zscore(_top_mean(found.lexical, params.nearest_top))
+    if found.dense is not None and params.dense_weight:
+        fused += params.dense_weight * _zscore(_top_mean(found.dense, params.dense_top))
+    return fused
 
 
 def _svm(x: csr_matrix, n_pos: int, n_neg: int, params: Params) -> LinearSVC:
