@@ -1,10 +1,11 @@
-"""Rank candidates for one reader: a linear SVM on tf-idf, fused with MiniLM similarity.
+"""Rank candidates for one reader: a linear SVM on tf-idf, fused with nearest-paper similarity.
 
 arxiv-sanity-lite's recipe (a linear SVM on tf-idf, the reader's papers against everything
 else) carries most of the signal on simulated readers (bench/README.md, bench_recs.py). One
-hyperplane averages a reader's topics, so the similarity to their single closest paper is
-added (z-scored, tf-idf and MiniLM): MiniLM alone does worse but errs differently. The nearest saved or upvoted paper also gives each pick its
-reason, and with a single positive (cold start) similarity is all there is to go on.
+hyperplane averages a reader's topics, so the similarity to their closest papers is added
+(z-scored; tf-idf, and MiniLM where the store has vectors: alone it does worse, but it errs
+differently). The closest saved or upvoted paper also gives each pick its reason, and with a
+single positive (cold start) similarity is most of what there is to go on.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ class Item:
 class Params:
     """The knobs ``bench/bench_recs.py`` tuned on its train readers."""
 
-    c: float = 0.3  # SVM regularisation (arxiv-sanity-lite: 0.01 over a whole corpus)
+    c: float = 1.0  # SVM regularisation (arxiv-sanity-lite: 0.01 over a whole corpus)
     dislike_weight: float = 3.0  # a "not interested" counts as this many unlabelled papers
-    nearest_weight: float = 0.5  # tf-idf similarity to the closest positives, z-scored
-    nearest_top: int = 1  # ... the mean over the k closest
-    dense_weight: float = 0.35  # MiniLM similarity to the closest positives, z-scored
+    nearest_weight: float = 0.75  # tf-idf similarity to the closest positives, z-scored
+    nearest_top: int = 2  # ... the mean over the k closest
+    dense_weight: float = 0.75  # MiniLM similarity to the closest positive, z-scored
     dense_top: int = 1
     bigrams: bool = True
 
