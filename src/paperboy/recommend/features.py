@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Words only (no digits-first tokens), like arxiv-sanity-lite; 1-2 grams; sublinear tf.
 TOKENS = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"
@@ -25,6 +24,10 @@ def paper_text(title: str, abstract: str, categories: Sequence[str] = ()) -> str
 
 def tfidf(texts: Sequence[str], *, bigrams: bool = True, max_df: float = 0.5) -> csr_matrix:
     """L2-normalised tf-idf rows of ``texts`` (rare terms kept: the corpus is small)."""
+    # Imported here: importing scikit-learn sets KMP_* variables, and no module changes the
+    # environment when imported (tests/core/test_layers.py).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(
         strip_accents="unicode",
         lowercase=True,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.svm import LinearSVC
 
 from paperboy.recommend.features import tfidf
 
@@ -115,7 +115,10 @@ def fuse(found: Signals, params: Params) -> np.ndarray:
     return fused
 
 
-def _svm(x: csr_matrix, n_pos: int, n_neg: int, params: Params) -> LinearSVC:
+def _svm(x: csr_matrix, n_pos: int, n_neg: int, params: Params) -> Any:
+    """A fitted LinearSVC (scikit-learn imported here: see ``features.tfidf``)."""
+    from sklearn.svm import LinearSVC
+
     y = np.zeros(x.shape[0], dtype=int)
     y[:n_pos] = 1
     weights = np.ones(x.shape[0])
