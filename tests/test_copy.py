@@ -96,6 +96,8 @@ def fill(store: Store) -> list[Paper]:
         for pid in ids[:5]:
             store.votes.vote(user.id, pid)
     store.votes.save(ada.id, ids[1])
+    store.dismissals.dismiss(ada.id, ids[7], datetime(2026, 1, 2, tzinfo=UTC))
+    store.dismissals.dismiss(bob.id, ids[8], datetime(2026, 1, 3, tzinfo=UTC))
     store.users.set_banned(eve.id, True)
     store.votes.recount(eve.id)
     store.papers.set_hidden(ids[-1], True)
@@ -156,6 +158,7 @@ def _assert_same(source: Store, target: Store) -> None:
     assert target.votes.counts(first)[first[0]].votes == 2
     ada_id = users["ada@example.org"].id
     assert [p for p, _ in target.votes.library(ada_id)] == [first[1]]
+    assert target.dismissals.dismissed(ada_id) == [(_paper(7).id, datetime(2026, 1, 2, tzinfo=UTC))]
     # The target's own indexes work: full text and nearest neighbours find copied papers.
     assert target.papers.find_by_title(_paper(5).title) == ["2401.00005"]
     query = source.vectors.get_vectors("model-a", ["2401.00005"])["2401.00005"]
@@ -198,6 +201,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
                 "users": 3,
                 "marks": 16,
                 "subscribers": 4,
+                "dismissals": 2,
                 "verified": True,
             }
             _assert_same(source, target)
@@ -207,7 +211,16 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
     assert [e[0] for e in events if e[1] == 0] == [
         f"{stage} {name}"
         for stage in ("copy", "verify")
-        for name in ("papers", "vectors", "passages", "state", "users", "marks", "subscribers")
+        for name in (
+            "papers",
+            "vectors",
+            "passages",
+            "state",
+            "users",
+            "marks",
+            "subscribers",
+            "dismissals",
+        )  # fmt: skip
     ]
 
 
@@ -322,6 +335,7 @@ def test_cli_copy_json_refusal_merge_and_mismatch(
         "users": 3,
         "marks": 16,
         "subscribers": 4,
+        "dismissals": 2,
         "verified": True,
     }
     code, out, err = run("copy", "--from", src, "--to", postgres_url)

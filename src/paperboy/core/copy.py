@@ -343,6 +343,33 @@ def _subscriber_fields(sub: Subscriber, user_id: int | None) -> tuple:
     return (sub.status, sub.prefs, user_id, sub.created_at, sub.confirmed_at, sub.failures)
 
 
+class DismissalStep:
+    """ "Not interested" marks, with their times, mapped onto the target's accounts by email."""
+
+    name = "dismissals"
+
+    def count(self, store: Store) -> int:
+        return sum(len(batch) for batch in store.dismissals.export())
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        ids = _id_map(source, target)
+        for batch in source.dismissals.export(batch_size):
+            target.dismissals.import_marks([(ids[u], p, at) for u, p, at in batch if u in ids])
+            yield len(batch)
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        ids = _id_map(source, target)
+        theirs = {(u, p) for batch in target.dismissals.export() for u, p, _ in batch}
+        for batch in source.dismissals.export():
+            for user_id, paper_id, _ in batch:
+                if (ids.get(user_id, -1), paper_id) not in theirs:
+                    return f"dismissals: {paper_id!r} of user {user_id} is missing"
+            tick(len(batch))
+        if exact and (problem := _counts("dismissals", self.count(source), len(theirs))):
+            return problem
+        return None
+
+
 def _all_users(store: Store, batch_size: int) -> Iterator[User]:
     offset = 0
     while batch := store.users.list_users(batch_size, offset):
@@ -383,6 +410,7 @@ def default_steps() -> list[CopyStep]:
         AccountStep(),
         MarkStep(),
         SubscriberStep(),
+        DismissalStep(),
     ]
 
 

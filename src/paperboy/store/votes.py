@@ -53,6 +53,11 @@ class VoteStore(ABC):
     def count_library(self, user_id: int) -> int: ...
 
     @abstractmethod
+    def liked(self, user_id: int, limit: int = 500) -> list[tuple[str, datetime]]:
+        """Papers the account upvoted or saved (personal picks' positives), newest mark
+        first: (paper id, when); hidden papers left out."""
+
+    @abstractmethod
     def active_since(self, since: datetime) -> dict[str, PaperCounts]:
         """Counts of every paper voted or saved on since ``since`` (trending's input)."""
 

@@ -39,7 +39,7 @@ from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.core.trending import REFRESH_EVERY, Refresher
 from paperboy.store import Store, open_store
-from paperboy.web import account, community, discussion, pages, subscribe
+from paperboy.web import account, community, discussion, foryou, pages, subscribe
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
@@ -154,6 +154,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # Suffix routes (.bib, .md, /vote) before the paper page, which would swallow them.
     app.include_router(community.router)
+    app.include_router(foryou.router)
     app.include_router(bibtex.router)
     app.include_router(hf.router)
     app.include_router(feeds.router)

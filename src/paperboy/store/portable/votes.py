@@ -121,6 +121,17 @@ class SQLVotes(VoteStore):
             )[0][0]
         )
 
+    def liked(self, user_id: int, limit: int = 500) -> list[tuple[str, datetime]]:
+        rows = self.sql.read(
+            "SELECT m.paper_id, max(m.created_at) AS at FROM"
+            " (SELECT paper_id, created_at FROM votes WHERE user_id = %s"
+            "  UNION ALL SELECT paper_id, created_at FROM saves WHERE user_id = %s) m"
+            " JOIN papers p ON p.id = m.paper_id WHERE p.hidden_at IS NULL"
+            " GROUP BY m.paper_id ORDER BY at DESC, m.paper_id LIMIT %s",
+            (user_id, user_id, limit),
+        )
+        return [(pid, as_datetime(at) or now()) for pid, at in rows]
+
     def active_since(self, since: datetime) -> dict[str, PaperCounts]:
         rows = self.sql.read(
             "SELECT paper_id, votes, saves FROM paper_counts WHERE last_activity >= %s",

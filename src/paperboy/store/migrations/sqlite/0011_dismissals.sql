@@ -1,1 +1,8 @@
--- Placeholder on branch w-worker only, so the numbers stay 1..N: helper P's dismissals migration replaces this file at merge (take theirs).
+-- "Not interested" marks: one per account and paper, the negatives of personal picks.
+CREATE TABLE dismissals (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, paper_id)
+);
+CREATE INDEX dismissals_user_time ON dismissals (user_id, created_at);
