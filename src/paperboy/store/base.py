@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Protocol
 
 from paperboy.store.comments import CommentStore
+from paperboy.store.deliveries import DeliveryStore
 from paperboy.store.feed_tokens import FeedTokenStore
 from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
@@ -62,6 +63,7 @@ class Store(ABC):
     trending: TrendingStore
     feed_tokens: FeedTokenStore
     subscribers: SubscriberStore
+    deliveries: DeliveryStore
 
     db: Database
 
