@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -17,6 +18,10 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 _TEMPLATES = PackageLoader("paperboy.mail", "templates")
+# How headers are written out. The default policy folds at 78 columns and turns a longer word
+# (a signed List-Unsubscribe URL is ~130 characters) into RFC 2047 encoded-words, which no
+# client reads as a URL. RFC 5322 allows lines of 998: long headers stay verbatim.
+HEADER_POLICY = default_policy.clone(max_line_length=998)
 
 
 class Composer:
@@ -82,4 +87,5 @@ class Composer:
         msg.add_alternative(html, subtype="html")
         for part in msg.iter_parts():  # the email package repeats it on each part
             del part["MIME-Version"]
+        msg.policy = HEADER_POLICY  # after the bodies: they keep their 78-column encoding
         return msg
