@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from paperboy.cli import data, db_cmd, ingest_cmd, search_cmd, trending_cmd, user_cmd, web_cmd
+from paperboy.cli import (
+    data,
+    db_cmd,
+    digest_cmd,
+    ingest_cmd,
+    search_cmd,
+    trending_cmd,
+    user_cmd,
+    web_cmd,
+)
 from paperboy.cli.app import app
 
 __all__ = ["app", "main"]
 
 data.register(app)
+digest_cmd.register(app)
 db_cmd.register(app)
 web_cmd.register(app)
 ingest_cmd.register(app)
