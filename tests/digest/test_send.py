@@ -161,3 +161,12 @@ def test_a_dry_run_writes_files_and_records_nothing(
     assert report.sent == 2 and len(list((tmp_path / "dry").glob("*.eml"))) == 2
     assert store.deliveries.count() == 0 and not smtp_server.received
     assert send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server)).sent == 2
+
+
+def test_several_connections_share_the_run_and_each_digest_goes_once(
+    store: Store, smtp_server
+) -> None:
+    emails = subscribers(store, 20)
+    report = send_due(store, settings(smtp_server), AT, connections=3)
+    assert report.sent == 20 and recipients(smtp_server) == Counter(emails)
+    assert len({m.connection for m in smtp_server.received}) == 3

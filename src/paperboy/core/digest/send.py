@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -43,7 +44,6 @@ from paperboy.models.delivery import (
     EMPTY,
     IN_DOUBT,
     PERMANENT,
-    SENT,
     TEMPORARY,
     DigestRun,
 )
@@ -57,7 +57,7 @@ SUSPEND_AFTER = 3  # permanent failures in a row before an address is suspended
 STALE_AFTER = timedelta(minutes=10)  # a run that has not beaten for this long is gone
 BEAT_EVERY = 30.0  # seconds between a run's heartbeats
 BATCH = 500  # subscribers read (and their log rows looked up) at a time
-DONE = {SENT, EMPTY, PERMANENT}  # a period in one of these is never sent again
+CONNECTIONS = 2  # SMTP connections at once: one renders while the other waits on the server
 
 
 @dataclass
@@ -135,6 +135,7 @@ class _Run:
         self.report = SendReport()
         self.jobs: dict[str, _Job] = {}
         self.last_beat = time.monotonic()
+        self.lock = threading.Lock()  # on_delivery runs on every connection's thread
 
     def _batches(self) -> Iterator[list[tuple[Subscriber, str]]]:
         batch: list[tuple[Subscriber, str]] = []
@@ -191,6 +192,10 @@ class _Run:
                 yield msg  # the mailer sends it before asking for the next one
 
     def on_delivery(self, msg: EmailMessage, delivery: Delivery) -> None:
+        with self.lock:
+            self._record(msg, delivery)
+
+    def _record(self, msg: EmailMessage, delivery: Delivery) -> None:
         job = self.jobs.pop(str(msg["Message-ID"]))
         sub, did, now = job.digest.subscriber, job.delivery_id, _now()
         deliveries = self.store.deliveries
@@ -214,10 +219,44 @@ class _Run:
         if self.run_id is not None and time.monotonic() - self.last_beat > BEAT_EVERY:
             deliveries.beat(self.run_id, now)
             self.last_beat = time.monotonic()
+        self.lock = threading.Lock()  # on_delivery runs on every connection's thread
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _pump(run: _Run, mailers: list[Mailer]) -> None:
+    """Send ``run``'s messages over every mailer at once, each on its own thread and
+    connection, pulling from the one generator (claims stay one at a time per connection)."""
+    source = run.messages()
+    if len(mailers) == 1:
+        mailers[0].send(source, on_delivery=run.on_delivery)
+        return
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def pulled() -> Iterator[EmailMessage]:
+        while True:
+            with lock:
+                msg = next(source, None)
+            if msg is None:
+                return
+            yield msg
+
+    def work(mailer: Mailer) -> None:
+        try:
+            mailer.send(pulled(), on_delivery=run.on_delivery)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(m,), daemon=True) for m in mailers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
 
 
 def send_due(
@@ -229,22 +268,26 @@ def send_due(
     resend_in_doubt: bool = False,
     picks: Picks | None = None,
     mailer: Mailer | None = None,
+    connections: int = CONNECTIONS,
+    builder: DigestBuilder | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SendReport:
     """Send every digest due at ``at`` (default: now) to confirmed subscribers, once.
 
     ``dry_run``: write the mails as .eml files into that folder instead, and record nothing
     (a later real run still sends them). ``resend_in_doubt``: send again the digests whose
-    delivery is in doubt. ``progress(n)`` is told of every subscriber looked at."""
+    delivery is in doubt. ``progress(n)`` is told of every subscriber looked at;
+    ``connections`` configured mailers send at once (each can leave one delivery in doubt);
+    ``mailer`` (one connection) and ``builder`` (made for ``at``) replace the configured ones."""
     moment = at or _now()
     if moment.tzinfo is None:
         raise ValueError("at: give a moment with a time zone (UTC if unsure)")
     composer = Composer.from_settings(settings)
     secret = instance_secret(store, settings)
-    builder = DigestBuilder(store, moment, picks=picks)
+    builder = builder or DigestBuilder(store, moment, picks=picks)
     if dry_run is not None:
         run = _Run(store, composer, secret, builder, moment, None, resend_in_doubt, progress)
-        FileMailer(Path(dry_run)).send(run.messages(), on_delivery=run.on_delivery)
+        _pump(run, [FileMailer(Path(dry_run))])
         return run.report
     settle_orphans(store, _now())
     record = store.deliveries.start_run(holder(), moment, False, _now())

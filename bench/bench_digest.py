@@ -1,0 +1,232 @@
+"""Build and send 10,000 digests over a day's 2,000 new papers to a local SMTP server.
+
+Setup (not timed): the newest 12,000 papers of the shared arXiv cs file go into a fresh
+SQLite file; the newest 2,000 of them are listed on one day (2026-07-02), the rest stay on
+their own earlier days, so saved searches run against a real index. 10,000 confirmed
+subscribers each save 3 searches drawn (Zipf-like) from the 400 most common title bigrams,
+with the default 10 trending papers (some papers get votes first); a tenth narrow to a few
+categories. The SMTP server is aiosmtpd in its own process (a sink that counts).
+
+Timed: ``send_due`` at 2026-07-02 09:00 UTC, the real path (build, render, claim, SMTP,
+complete), then, over the same number of connections to the same server, the in-run
+baseline: 10,000 fixed messages (one composed login mail, re-addressed) through the same
+``SmtpMailer``. Prints the total, and per digest the build, render, SMTP and log times.
+
+    .venv/bin/python bench/bench_digest.py [--subscribers 10000] [--papers 12000] [--db URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ARXIV_CS, free_port, load_jsonl, print_table, require, timer  # noqa: E402
+from paperboy.config import load_settings  # noqa: E402
+from paperboy.core import trending  # noqa: E402
+from paperboy.core.digest import send as send_mod  # noqa: E402
+from paperboy.core.digest.build import DigestBuilder  # noqa: E402
+from paperboy.core.digest.send import send_due  # noqa: E402
+from paperboy.mail import Composer, Retry, SmtpMailer, parse_mail_url  # noqa: E402
+from paperboy.models.delivery import SENT  # noqa: E402
+from paperboy.models.paper import Paper  # noqa: E402
+from paperboy.models.subscription import CONFIRMED, Preferences  # noqa: E402
+from paperboy.search.query import STOPWORDS  # noqa: E402
+from paperboy.store import open_store  # noqa: E402
+
+DAY = date(2026, 7, 2)  # a Thursday after the corpus's last listing day
+AT = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+NEW = 2_000
+QUERIES = 400
+
+SERVER = r"""
+import sys, threading
+from aiosmtpd.controller import Controller
+class Sink:
+    count = 0
+    lock = threading.Lock()
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            Sink.count += 1
+        return "250 2.0.0 Accepted"
+c = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
+c.start()
+print("ready", flush=True)
+sys.stdin.read()
+c.stop()
+print(Sink.count, flush=True)
+"""
+
+
+def start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def stop_server(proc: subprocess.Popen) -> int:
+    out, _ = proc.communicate("", timeout=60)
+    return int(out.split()[-1])
+
+
+def papers(limit: int) -> list[Paper]:
+    records = load_jsonl(require(ARXIV_CS))
+    records.sort(key=lambda r: (r["listing_date"], r["id"]))
+    records = records[-limit:]
+    out = []
+    for i, r in enumerate(records):
+        listed = DAY if i >= len(records) - NEW else date.fromisoformat(r["listing_date"])
+        out.append(
+            Paper(
+                id=r["id"], title=r["title"], abstract=r.get("summary") or "",
+                authors=r.get("authors") or [], categories=r.get("categories") or [],
+                published=listed, listing_date=listed, comment=r.get("comment"),
+            )
+        )  # fmt: skip
+    return out
+
+
+def saved_queries(corpus: list[Paper]) -> list[str]:
+    """The most common content-word bigrams of titles: what people would save."""
+    counts: collections.Counter[str] = collections.Counter()
+    for p in corpus:
+        words = [w for w in re.findall(r"[a-z][a-z-]+", p.title.lower()) if w not in STOPWORDS]
+        counts.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return [q for q, _ in counts.most_common(QUERIES)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--papers", type=int, default=12_000)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-digest-"))
+    store = open_store(args.db or f"sqlite:///{tmp / 'digest.db'}")
+    rng = random.Random(11)
+
+    with timer() as setup:
+        corpus = papers(args.papers)
+        for i in range(0, len(corpus), 5_000):
+            store.papers.upsert_papers(corpus[i : i + 5_000])
+        new_ids = [p.id for p in corpus[-NEW:]]
+        for u in range(60):  # some votes, so the trending section has something to rank
+            user, _ = store.users.get_or_create(f"voter{u}@example.org")
+            for pid in rng.sample(new_ids[:300], 5):
+                store.votes.vote(user.id, pid)
+        trending.refresh(store, AT)
+        queries = saved_queries(corpus)
+        weights = [1 / (rank + 1) for rank in range(len(queries))]
+        cats = ["cs.CL", "cs.CV", "cs.LG", "cs.AI", "cs.RO", "stat.ML"]
+        for n in range(args.subscribers):
+            picked: list[str] = []
+            while len(picked) < 3:
+                q = rng.choices(queries, weights)[0]
+                if q not in picked:
+                    picked.append(q)
+            prefs = Preferences(
+                searches=tuple(picked),
+                categories=tuple(rng.sample(cats, 2)) if n % 10 == 0 else (),
+                send_hour=rng.randrange(0, 9),
+            )
+            store.subscribers.add(f"reader{n}@example.org", prefs, CONFIRMED, AT)
+    distinct = len({q for s in store.subscribers.list(limit=10**9) for q in s.prefs.searches})
+
+    port = free_port()
+    server = start_server(port)
+    settings = load_settings(
+        {
+            "PAPERBOY_SMTP_URL": f"smtp://127.0.0.1:{port}",
+            "PAPERBOY_PUBLIC_URL": "https://papers.example.org",
+            "PAPERBOY_SECRET_KEY": "bench-key-bench-key-bench-key-0123",
+            "PAPERBOY_MAIL_FROM": "Paperboy <digest@papers.example.org>",
+        }
+    )
+    spent = collections.Counter()
+
+    def timed(name, fn):  # noqa: ANN001, ANN202
+        def wrapper(*a, **k):  # noqa: ANN002, ANN003, ANN202
+            start = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += time.perf_counter() - start
+
+        return wrapper
+
+    builder = DigestBuilder(store, AT)
+    builder.build = timed("build", builder.build)  # type: ignore[method-assign]
+    send_mod.render_digest = timed("render", send_mod.render_digest)  # type: ignore[assignment]
+    mailer = SmtpMailer(parse_mail_url(settings.smtp_url), retry=Retry())
+    mailer._deliver = timed("smtp", mailer._deliver)  # type: ignore[method-assign]
+    with timer() as run:
+        report = send_due(store, settings, AT, mailer=mailer, builder=builder)
+    sent_rows = store.deliveries.count(SENT)
+    connections = mailer.connections_opened
+
+    composer = Composer.from_settings(settings)
+    fixed = composer.compose("x@example.org", "Fixed", "login", {"link": composer.url("/l")})
+
+    def fixed_messages():  # noqa: ANN202
+        for n in range(report.sent):
+            msg = copy.copy(fixed)
+            msg.replace_header("To", f"reader{n}@example.org")
+            yield msg
+
+    base_mailer = SmtpMailer(parse_mail_url(settings.smtp_url), retry=Retry())
+    with timer() as base:
+        base_mailer.send(fixed_messages())
+    received = stop_server(server)
+    store.close()
+
+    n = max(report.sent, 1)
+    log_time = run.seconds - spent["build"] - spent["render"] - spent["smtp"]
+    print(
+        f"{args.subscribers:,} subscribers, {distinct} distinct saved searches, {NEW:,} new"
+        f" papers on {DAY} among {len(corpus):,}; setup {setup.seconds:.1f} s (not timed)"
+    )
+    print(f"report {report.as_json()}; log rows sent {sent_rows:,}; server received {received:,}")
+    print_table(
+        "digest run vs fixed messages over the same connections",
+        ["run", "messages", "seconds", "ms/message", "connections"],
+        [
+            ["send_due (build + render + log + SMTP)", report.sent, round(run.seconds, 2),
+             round(1000 * run.seconds / n, 3), connections],
+            ["baseline: fixed messages, same mailer", report.sent, round(base.seconds, 2),
+             round(1000 * base.seconds / n, 3), base_mailer.connections_opened],
+        ],
+    )  # fmt: skip
+    print_table(
+        "per digest",
+        ["part", "ms/digest", "share"],
+        [
+            [part, round(1000 * sec / n, 3), f"{100 * sec / run.seconds:.0f} %"]
+            for part, sec in [
+                ("build (sections, shared searches)", spent["build"]),
+                ("render (HTML + text)", spent["render"]),
+                ("SMTP transaction", spent["smtp"]),
+                ("delivery log, lookups, links", log_time),
+            ]
+        ],
+    )
+    verdict = "met" if run.seconds <= 60 else "NOT met"
+    print(f"target: 10,000 digests in <= 60 s: {verdict} ({run.seconds:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
