@@ -293,7 +293,8 @@ def send_due(
     record = store.deliveries.start_run(holder(), moment, False, _now())
     run = _Run(store, composer, secret, builder, moment, record.id, resend_in_doubt, progress)
     try:
-        (mailer or Mailer.from_settings(settings)).send(run.messages(), on_delivery=run.on_delivery)
+        count = max(1, connections)
+        _pump(run, [mailer] if mailer else [Mailer.from_settings(settings) for _ in range(count)])
     finally:
         r = run.report
         store.deliveries.finish_run(record.id, _now(), r.sent, r.empty, r.failed, r.in_doubt)
