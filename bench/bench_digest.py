@@ -20,11 +20,14 @@ from __future__ import annotations
 import argparse
 import collections
 import copy
+import cProfile
+import os
 import random
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,8 +39,8 @@ from paperboy.config import load_settings  # noqa: E402
 from paperboy.core import trending  # noqa: E402
 from paperboy.core.digest import send as send_mod  # noqa: E402
 from paperboy.core.digest.build import DigestBuilder  # noqa: E402
-from paperboy.core.digest.send import send_due  # noqa: E402
-from paperboy.mail import Composer, Retry, SmtpMailer, parse_mail_url  # noqa: E402
+from paperboy.core.digest.send import CONNECTIONS, send_due  # noqa: E402
+from paperboy.mail import Retry, SmtpMailer, parse_mail_url  # noqa: E402
 from paperboy.models.delivery import SENT  # noqa: E402
 from paperboy.models.paper import Paper  # noqa: E402
 from paperboy.models.subscription import CONFIRMED, Preferences  # noqa: E402
@@ -59,10 +62,12 @@ class Sink:
         with self.lock:
             Sink.count += 1
         return "250 2.0.0 Accepted"
+import time
 c = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
 c.start()
 print("ready", flush=True)
-sys.stdin.read()
+for line in sys.stdin:  # "cpu": the server's CPU seconds so far
+    print(time.process_time(), flush=True)
 c.stop()
 print(Sink.count, flush=True)
 """
@@ -77,6 +82,13 @@ def start_server(port: int) -> subprocess.Popen:
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
+
+
+def server_cpu(proc: subprocess.Popen) -> float:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("cpu\n")
+    proc.stdin.flush()
+    return float(proc.stdout.readline())
 
 
 def stop_server(proc: subprocess.Popen) -> int:
@@ -115,6 +127,8 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--papers", type=int, default=12_000)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--profile", help="write a cProfile of the digest run to this file")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-digest-"))
     store = open_store(args.db or f"sqlite:///{tmp / 'digest.db'}")
@@ -172,30 +186,64 @@ def main() -> None:
     builder = DigestBuilder(store, AT)
     builder.build = timed("build", builder.build)  # type: ignore[method-assign]
     send_mod.render_digest = timed("render", send_mod.render_digest)  # type: ignore[assignment]
-    mailer = SmtpMailer(parse_mail_url(settings.smtp_url), retry=Retry())
-    mailer._deliver = timed("smtp", mailer._deliver)  # type: ignore[method-assign]
-    with timer() as run:
-        report = send_due(store, settings, AT, mailer=mailer, builder=builder)
-    sent_rows = store.deliveries.count(SENT)
-    connections = mailer.connections_opened
+    first: list = []
+    render = send_mod.render_digest
 
-    composer = Composer.from_settings(settings)
-    fixed = composer.compose("x@example.org", "Fixed", "login", {"link": composer.url("/l")})
+    def keep_first(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        msg = render(*a, **k)
+        if not first:
+            first.append(msg)
+        return msg
+
+    send_mod.render_digest = timed("render", keep_first)  # type: ignore[assignment]
+    deliver = SmtpMailer._deliver
+    SmtpMailer._deliver = timed("smtp", deliver)  # type: ignore[method-assign]
+    cpu0, server0 = time.process_time(), server_cpu(server)
+    profile = cProfile.Profile() if args.profile else None
+    with timer() as run:
+        if profile:
+            profile.enable()
+        report = send_due(store, settings, AT, builder=builder, connections=args.connections)
+        if profile:
+            profile.disable()
+            profile.dump_stats(args.profile)
+    SmtpMailer._deliver = deliver  # type: ignore[method-assign]
+    cpu1, server1 = time.process_time(), server_cpu(server)
+    sent_rows = store.deliveries.count(SENT)
+
+    # The baseline: one of the run's digests, re-addressed, over as many connections.
+    fixed = first[0]
+    size = len(fixed.as_bytes())
+    lock = threading.Lock()
+    numbers = iter(range(report.sent))
 
     def fixed_messages():  # noqa: ANN202
-        for n in range(report.sent):
+        while True:
+            with lock:
+                n = next(numbers, None)
+            if n is None:
+                return
             msg = copy.copy(fixed)
             msg.replace_header("To", f"reader{n}@example.org")
             yield msg
 
-    base_mailer = SmtpMailer(parse_mail_url(settings.smtp_url), retry=Retry())
+    mailers = [
+        SmtpMailer(parse_mail_url(settings.smtp_url), retry=Retry())
+        for _ in range(args.connections)
+    ]
+    threads = [threading.Thread(target=m.send, args=(fixed_messages(),)) for m in mailers]
     with timer() as base:
-        base_mailer.send(fixed_messages())
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    cpu2, server2 = time.process_time(), server_cpu(server)
+    connections = args.connections
     received = stop_server(server)
     store.close()
 
     n = max(report.sent, 1)
-    log_time = run.seconds - spent["build"] - spent["render"] - spent["smtp"]
+    log_time = max(0.0, run.seconds - spent["build"] - spent["render"] - spent["smtp"])
     print(
         f"{args.subscribers:,} subscribers, {distinct} distinct saved searches, {NEW:,} new"
         f" papers on {DAY} among {len(corpus):,}; setup {setup.seconds:.1f} s (not timed)"
@@ -203,12 +251,14 @@ def main() -> None:
     print(f"report {report.as_json()}; log rows sent {sent_rows:,}; server received {received:,}")
     print_table(
         "digest run vs fixed messages over the same connections",
-        ["run", "messages", "seconds", "ms/message", "connections"],
+        ["run", "messages", "wall s", "ms/message", "sender CPU ms/msg", "server CPU ms/msg"],
         [
             ["send_due (build + render + log + SMTP)", report.sent, round(run.seconds, 2),
-             round(1000 * run.seconds / n, 3), connections],
-            ["baseline: fixed messages, same mailer", report.sent, round(base.seconds, 2),
-             round(1000 * base.seconds / n, 3), base_mailer.connections_opened],
+             round(1000 * run.seconds / n, 3), round(1000 * (cpu1 - cpu0) / n, 3),
+             round(1000 * (server1 - server0) / n, 3)],
+            [f"baseline: one {size // 1000} kB digest re-addressed", report.sent,
+             round(base.seconds, 2), round(1000 * base.seconds / n, 3),
+             round(1000 * (cpu2 - cpu1) / n, 3), round(1000 * (server2 - server1) / n, 3)],
         ],
     )  # fmt: skip
     print_table(
@@ -219,13 +269,16 @@ def main() -> None:
             for part, sec in [
                 ("build (sections, shared searches)", spent["build"]),
                 ("render (HTML + text)", spent["render"]),
-                ("SMTP transaction", spent["smtp"]),
-                ("delivery log, lookups, links", log_time),
+                ("SMTP transactions (summed over connections)", spent["smtp"]),
+                ("the rest: log, lookups, links (wall minus the above)", log_time),
             ]
         ],
     )
-    verdict = "met" if run.seconds <= 60 else "NOT met"
-    print(f"target: 10,000 digests in <= 60 s: {verdict} ({run.seconds:.1f} s)")
+    per_10k = run.seconds * 10_000 / n
+    verdict = "met" if per_10k <= 60 else "NOT met"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{connections} SMTP connections; load average now {load} (on {os.cpu_count()} cores)")
+    print(f"target: 10,000 digests in <= 60 s: {verdict} ({per_10k:.1f} s per 10,000)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Callable, Mapping
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
@@ -47,6 +47,8 @@ class Composer:
         for env in (self._html, self._text):
             env.globals.update(base_url=self.base_url, url=self.url)
         self._text.filters["wordwrap"] = _cached_wordwrap(self._text)
+        # Header values repeat across a batch (From, List-Id, part headers): parse each once.
+        self._policy = default_policy.clone(header_factory=_RememberedHeaders())
 
     @classmethod
     def from_settings(cls, settings: Any) -> Composer:
@@ -78,7 +80,7 @@ class Composer:
         From, To, Subject, Date, Message-ID and any ``headers`` (List-Unsubscribe, …).
         Header values with line breaks are refused by the email package (no injection)."""
         html, text = self.render(template_name, {"subject": subject, **context})
-        msg = EmailMessage()
+        msg = EmailMessage(policy=self._policy)
         msg["From"] = self.mail_from
         msg["To"] = to
         msg["Subject"] = subject
@@ -89,15 +91,19 @@ class Composer:
             msg[name] = value
         msg["MIME-Version"] = "1.0"
         msg["Content-Type"] = "multipart/alternative"
-        msg.set_payload([_text_part(text, "plain"), _text_part(html, "html")])
+        parts: list[Any] = [
+            _text_part(text, "plain", self._policy),
+            _text_part(html, "html", self._policy),
+        ]
+        msg.set_payload(parts)
         msg.policy = HEADER_POLICY  # after the bodies: they keep their 78-column encoding
         return msg
 
 
-def _text_part(body: str, subtype: str) -> MIMEPart:
+def _text_part(body: str, subtype: str, policy: Any) -> MIMEPart:
     """A quoted-printable UTF-8 part, encoded by ``binascii`` (C): the email package's own
     encoder is pure Python and tried both encodings on every body, most of a digest's cost."""
-    part = MIMEPart()
+    part = MIMEPart(policy=policy)
     part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
     part["Content-Transfer-Encoding"] = "quoted-printable"
     lines = body.replace("\r\n", "\n").encode("utf-8")
@@ -120,3 +126,15 @@ def _cached_wordwrap(env: Environment) -> Callable[..., str]:
         return do_wordwrap(env, s, width, break_long_words, wrapstring, break_on_hyphens)
 
     return wordwrap
+
+
+class _RememberedHeaders(HeaderRegistry):
+    """The standard header registry, remembering what it parsed: header objects are
+    immutable strings, so one parse serves every message carrying the same value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parse = lru_cache(maxsize=4_096)(super().__call__)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return self._parse(name, value)
