@@ -154,6 +154,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
                 "state": 2,
                 "users": 3,
                 "marks": 16,
+                "deliveries": 0,
                 "verified": True,
             }
             _assert_same(source, target)
@@ -163,7 +164,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
     assert [e[0] for e in events if e[1] == 0] == [
         f"{stage} {name}"
         for stage in ("copy", "verify")
-        for name in ("papers", "vectors", "passages", "state", "users", "marks")
+        for name in ("papers", "vectors", "passages", "state", "users", "marks", "deliveries")
     ]
 
 
@@ -277,6 +278,7 @@ def test_cli_copy_json_refusal_merge_and_mismatch(
         "state": 2,
         "users": 3,
         "marks": 16,
+        "deliveries": 0,
         "verified": True,
     }
     code, out, err = run("copy", "--from", src, "--to", postgres_url)

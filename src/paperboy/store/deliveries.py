@@ -8,7 +8,7 @@ transaction) right after the server accepts. Anything between the two is in doub
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from paperboy.models.delivery import DeliveryRecord, DigestRun
@@ -91,3 +91,14 @@ class DeliveryStore(ABC):
 
     @abstractmethod
     def count(self, status: str | None = None) -> int: ...
+
+    # --- moving an instance (paperboy copy) ---------------------------------------------
+    @abstractmethod
+    def export(self, batch_size: int = 1000) -> Iterator[list[tuple[DeliveryRecord, list[str]]]]:
+        """Every delivery (with the subscriber's address) and the papers it mailed, by id,
+        in batches."""
+
+    @abstractmethod
+    def import_deliveries(self, rows: Sequence[tuple[int, DeliveryRecord, Sequence[str]]]) -> int:
+        """Store copied deliveries under the given subscriber ids, with their mailed papers;
+        a (subscriber, period) the store already has is left as it is. How many were new."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from paperboy.models.delivery import CLAIMED, SENT, DeliveryRecord, DigestRun
@@ -243,3 +243,52 @@ class SQLDeliveries(DeliveryStore):
     def count(self, status: str | None = None) -> int:
         where, params = ("WHERE status = %s", [status]) if status else ("", [])
         return int(self.sql.read(f"SELECT count(*) FROM deliveries {where}", params)[0][0])
+
+    # --- moving an instance -------------------------------------------------------------
+    def export(self, batch_size: int = 1000) -> Iterator[list[tuple[DeliveryRecord, list[str]]]]:
+        last = 0
+        while True:
+            rows = self.sql.read(
+                f"SELECT {_D_COLUMNS}, s.email FROM deliveries d"
+                " JOIN subscribers s ON s.id = d.subscriber_id"
+                " WHERE d.id > %s ORDER BY d.id LIMIT %s",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            records = [_record(r[:12], r[12]) for r in rows]
+            papers: dict[int, list[str]] = {rec.id: [] for rec in records}
+            ids = list(papers)
+            for did, pid in self.sql.read(
+                f"SELECT delivery_id, paper_id FROM mailed_papers WHERE delivery_id IN"
+                f" ({_marks(len(ids))}) ORDER BY delivery_id, paper_id",
+                ids,
+            ):
+                papers[int(did)].append(pid)
+            yield [(rec, papers[rec.id]) for rec in records]
+            last = records[-1].id
+
+    def import_deliveries(self, rows: Sequence[tuple[int, DeliveryRecord, Sequence[str]]]) -> int:
+        made = 0
+        with self.sql.write() as w:
+            for subscriber_id, rec, paper_ids in rows:
+                new = w.execute(
+                    "INSERT INTO deliveries (subscriber_id, period, status, run_id, since, until,"
+                    " claimed_at, finished_at, attempts, message_id, detail)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (subscriber_id, period) DO NOTHING RETURNING id",
+                    (subscriber_id, rec.period, rec.status, 0, rec.since, rec.until,
+                     rec.claimed_at, rec.finished_at, rec.attempts, rec.message_id, rec.detail),
+                )  # fmt: skip
+                if not new:
+                    continue
+                made += 1
+                when = rec.finished_at or rec.claimed_at
+                for pid in paper_ids:
+                    w.execute(
+                        "INSERT INTO mailed_papers (subscriber_id, paper_id, delivery_id,"
+                        " mailed_at) VALUES (%s, %s, %s, %s)"
+                        " ON CONFLICT (subscriber_id, paper_id) DO NOTHING",
+                        (subscriber_id, pid, new[0][0], when),
+                    )
+        return made
