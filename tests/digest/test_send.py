@@ -170,3 +170,15 @@ def test_several_connections_share_the_run_and_each_digest_goes_once(
     report = send_due(store, settings(smtp_server), AT, connections=3)
     assert report.sent == 20 and recipients(smtp_server) == Counter(emails)
     assert len({m.connection for m in smtp_server.received}) == 3
+
+
+def test_worker_processes_split_the_subscribers_and_send_each_once(
+    store: Store, smtp_server
+) -> None:
+    from paperboy.core.digest.send import send_due_parallel
+
+    emails = subscribers(store, 12)
+    report = send_due_parallel(store.url, settings(smtp_server), AT, workers=3, connections=1)
+    assert report.as_json() == {"sent": 12, "empty": 0, "failed": 0, "in_doubt": 0}
+    assert recipients(smtp_server) == Counter(emails)
+    assert len(store.deliveries.runs()) == 3

@@ -12,7 +12,7 @@ import typer
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
 from paperboy.core.accounts import instance_secret
 from paperboy.core.digest.build import build_digest
-from paperboy.core.digest.send import send_due
+from paperboy.core.digest.send import send_due, send_due_parallel
 from paperboy.core.subscriber_links import subscriber_links
 from paperboy.mail.compose import Composer
 from paperboy.mail.digest import render_digest
@@ -94,6 +94,10 @@ def send_cmd(
             "--resend-in-doubt", help="Send again the digests whose delivery is in doubt."
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Processes sending at once (one per core helps)."),
+    ] = 1,
 ) -> None:
     """Send every digest due at --at (default: now), each exactly once."""
     c: Context = ctx.obj
@@ -101,14 +105,16 @@ def send_cmd(
     with c.store() as store:
         total = store.subscribers.count(CONFIRMED)
         with progress_bar("digests", total) as advance:
-            report = send_due(
-                store,
-                c.settings,
-                moment,
-                dry_run=dry_run,
-                resend_in_doubt=resend_in_doubt,
-                progress=advance,
-            )
+            if workers > 1:
+                report = send_due_parallel(
+                    store.url, c.settings, moment, workers=workers, dry_run=dry_run,
+                    resend_in_doubt=resend_in_doubt, progress=advance,
+                )  # fmt: skip
+            else:
+                report = send_due(
+                    store, c.settings, moment, dry_run=dry_run,
+                    resend_in_doubt=resend_in_doubt, progress=advance,
+                )  # fmt: skip
     if as_json:
         print_json(report.as_json())
     else:

@@ -22,6 +22,7 @@ them quickly.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -123,6 +124,7 @@ class _Run:
         run_id: int | None,
         resend_in_doubt: bool,
         progress: Callable[[int], None] | None,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self.store = store
         self.composer = composer
@@ -136,10 +138,13 @@ class _Run:
         self.jobs: dict[str, _Job] = {}
         self.last_beat = time.monotonic()
         self.lock = threading.Lock()  # on_delivery runs on every connection's thread
+        self.shard = shard  # (i, n): only subscribers whose id % n == i
 
     def _batches(self) -> Iterator[list[tuple[Subscriber, str]]]:
         batch: list[tuple[Subscriber, str]] = []
         for sub in self.store.subscribers.iter_confirmed(BATCH):
+            if self.shard is not None and sub.id % self.shard[1] != self.shard[0]:
+                continue
             period = due_period(sub.prefs, self.at)
             if period is None:
                 self.progress(1)
@@ -219,7 +224,6 @@ class _Run:
         if self.run_id is not None and time.monotonic() - self.last_beat > BEAT_EVERY:
             deliveries.beat(self.run_id, now)
             self.last_beat = time.monotonic()
-        self.lock = threading.Lock()  # on_delivery runs on every connection's thread
 
 
 def _now() -> datetime:
@@ -271,6 +275,7 @@ def send_due(
     connections: int = CONNECTIONS,
     builder: DigestBuilder | None = None,
     progress: Callable[[int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> SendReport:
     """Send every digest due at ``at`` (default: now) to confirmed subscribers, once.
 
@@ -278,7 +283,8 @@ def send_due(
     (a later real run still sends them). ``resend_in_doubt``: send again the digests whose
     delivery is in doubt. ``progress(n)`` is told of every subscriber looked at;
     ``connections`` configured mailers send at once (each can leave one delivery in doubt);
-    ``mailer`` (one connection) and ``builder`` (made for ``at``) replace the configured ones."""
+    ``mailer`` (one connection) and ``builder`` (made for ``at``) replace the configured ones.
+    ``shard=(i, n)``: only subscribers whose id is i modulo n (see ``send_due_parallel``)."""
     moment = at or _now()
     if moment.tzinfo is None:
         raise ValueError("at: give a moment with a time zone (UTC if unsure)")
@@ -286,12 +292,14 @@ def send_due(
     secret = instance_secret(store, settings)
     builder = builder or DigestBuilder(store, moment, picks=picks)
     if dry_run is not None:
-        run = _Run(store, composer, secret, builder, moment, None, resend_in_doubt, progress)
+        run = _Run(store, composer, secret, builder, moment, None, resend_in_doubt, progress, shard)
         _pump(run, [FileMailer(Path(dry_run))])
         return run.report
     settle_orphans(store, _now())
     record = store.deliveries.start_run(holder(), moment, False, _now())
-    run = _Run(store, composer, secret, builder, moment, record.id, resend_in_doubt, progress)
+    run = _Run(
+        store, composer, secret, builder, moment, record.id, resend_in_doubt, progress, shard
+    )
     try:
         count = max(1, connections)
         _pump(run, [mailer] if mailer else [Mailer.from_settings(settings) for _ in range(count)])
@@ -300,3 +308,109 @@ def send_due(
         store.deliveries.finish_run(record.id, _now(), r.sent, r.empty, r.failed, r.in_doubt)
     log.info("digests at %s: %s", moment.isoformat(), r.as_json())
     return run.report
+
+
+def send_due_parallel(
+    url: str,
+    settings: Any,
+    at: datetime | None = None,
+    *,
+    workers: int = 2,
+    dry_run: Path | None = None,
+    resend_in_doubt: bool = False,
+    connections: int = CONNECTIONS,
+    picks: Picks | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SendReport:
+    """``send_due`` in ``workers`` processes, each over its share of the subscribers (by id)
+    and its own connections, for machines where one process's rendering is the bottleneck.
+    Exactly once still rests on the log: the shards never overlap, and even if they did
+    only one claim would win. ``picks`` must be a module-level function (it is pickled)."""
+    moment = at or _now()
+    if moment.tzinfo is None:
+        raise ValueError("at: give a moment with a time zone (UTC if unsure)")
+    if workers <= 1:
+        from paperboy.store import open_store
+
+        with open_store(url) as store:
+            return send_due(
+                store, settings, moment, dry_run=dry_run, resend_in_doubt=resend_in_doubt,
+                connections=connections, picks=picks, progress=progress,
+            )  # fmt: skip
+    ctx = multiprocessing.get_context("spawn")  # no forked SQLite or PostgreSQL connections
+    done = ctx.Value("q", 0)
+    results = ctx.Queue()
+    jobs = [
+        ctx.Process(
+            target=_shard_main,
+            args=(
+                url,
+                dict(settings.values),
+                moment,
+                (i, workers),
+                dry_run,
+                resend_in_doubt,
+                connections,
+                picks,
+                done,
+                results,
+            ),
+            daemon=True,
+        )  # fmt: skip
+        for i in range(workers)
+    ]
+    for job in jobs:
+        job.start()
+    reports: list[dict] = []
+    seen = 0
+    while len(reports) < workers:
+        try:
+            reports.append(results.get(timeout=0.2))
+        except Exception:  # noqa: BLE001 - queue.Empty: report progress, check the workers
+            if not any(j.is_alive() for j in jobs) and results.empty():
+                break
+        if progress is not None and done.value > seen:
+            progress(done.value - seen)
+            seen = done.value
+    for job in jobs:
+        job.join()
+    errors = [r["error"] for r in reports if "error" in r]
+    if errors or len(reports) < workers:
+        raise RuntimeError(f"a digest worker failed: {errors[0] if errors else 'it died'}")
+    total = SendReport()
+    for r in reports:
+        total.sent += r["sent"]
+        total.empty += r["empty"]
+        total.failed += r["failed"]
+        total.in_doubt += r["in_doubt"]
+    return total
+
+
+def _shard_main(
+    url: str,
+    values: dict,
+    at: datetime,
+    shard: tuple[int, int],
+    dry_run: Path | None,
+    resend_in_doubt: bool,
+    connections: int,
+    picks: Picks | None,
+    done: Any,
+    results: Any,
+) -> None:
+    from paperboy.config import Settings
+    from paperboy.store import open_store
+
+    def tick(n: int) -> None:
+        with done.get_lock():
+            done.value += n
+
+    try:
+        with open_store(url) as store:
+            report = send_due(
+                store, Settings(values), at, dry_run=dry_run, resend_in_doubt=resend_in_doubt,
+                connections=connections, picks=picks, progress=tick, shard=shard,
+            )  # fmt: skip
+        results.put(report.as_json())
+    except BaseException as exc:  # noqa: BLE001 - told to the parent, which raises
+        results.put({"error": f"{type(exc).__name__}: {exc}"})
