@@ -173,7 +173,7 @@ class _Run:
                 row = rows.get((sub.id, period))
                 if row is not None and row.status not in self.retake:
                     if row.status == IN_DOUBT:
-                        self.report.in_doubt += 1
+                        self._count("in_doubt")
                     continue  # done, or another run is sending it now
                 since, until = windows[sub.id]
                 digest = self.builder.build(sub, period, since, until, mailed.get(sub.id, ()))
@@ -181,7 +181,7 @@ class _Run:
                     if self.run_id is None or deliveries.claim(
                         sub.id, period, self.run_id, since, until, _now(), status=EMPTY
                     ):
-                        self.report.empty += 1
+                        self._count("empty")
                     continue
                 now = _now()
                 links = subscriber_links(self.composer, self.secret, sub, now)
@@ -195,6 +195,10 @@ class _Run:
                         continue  # another run took it between the lookup and now
                 self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
                 yield msg  # the mailer sends it before asking for the next one
+
+    def _count(self, field: str) -> None:
+        with self.lock:
+            setattr(self.report, field, getattr(self.report, field) + 1)
 
     def on_delivery(self, msg: EmailMessage, delivery: Delivery) -> None:
         with self.lock:
