@@ -112,11 +112,15 @@ def test_kill_9_mid_run_then_a_rerun_sends_each_exactly_once(store: Store, tmp_p
         proc.communicate(timeout=30)
         before = len(server.received)
         assert 8 <= before < 40, "the run was not killed mid-way"
+        code, out, err = run(store, "digest", "status", "--json")
+        assert code == 0, err
+        listed = json.loads(out)["in_doubt"]  # the dead run's open claims, one per connection
+        assert len(listed) <= CONNECTIONS and all(d["period"] == "2026-11-27" for d in listed)
         rerun = subprocess.run(cmd, env=proc_env, capture_output=True, text=True, timeout=120)
         assert rerun.returncode == 0, rerun.stderr
         report = json.loads(rerun.stdout)
         doubt = store.deliveries.count(IN_DOUBT)
-        assert doubt <= CONNECTIONS and report["in_doubt"] == doubt and report["failed"] == 0
+        assert doubt == len(listed) and report["in_doubt"] == doubt and report["failed"] == 0
         got = recipients(server)
         assert set(got.values()) == {1}, "a digest went out twice"
         assert store.deliveries.count(SENT) == 40 - doubt

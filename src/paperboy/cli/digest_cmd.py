@@ -12,7 +12,7 @@ import typer
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
 from paperboy.core.accounts import instance_secret
 from paperboy.core.digest.build import build_digest
-from paperboy.core.digest.send import send_due, send_due_parallel
+from paperboy.core.digest.send import send_due, send_due_parallel, settle_orphans
 from paperboy.core.subscriber_links import subscriber_links
 from paperboy.mail.compose import Composer
 from paperboy.mail.digest import render_digest
@@ -133,9 +133,12 @@ def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the lists as JSON.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows of each list.")] = 20,
 ) -> None:
-    """List deliveries in doubt (maybe sent, never confirmed) and the recent runs."""
+    """List deliveries in doubt (maybe sent, never confirmed) and the recent runs.
+
+    Deliveries still claimed by a run that is gone (killed, crashed) are marked in doubt first."""
     c: Context = ctx.obj
     with c.store() as store:
+        settle_orphans(store, datetime.now(UTC))
         doubt = store.deliveries.recent(IN_DOUBT, limit)
         runs = store.deliveries.runs(limit)
     if as_json:
