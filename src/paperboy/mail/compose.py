@@ -8,6 +8,7 @@ is never parsed as markup. Build one ``Composer`` and reuse it: templates compil
 from __future__ import annotations
 
 import binascii
+import uuid
 from collections.abc import Callable, Mapping
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
@@ -90,7 +91,9 @@ class Composer:
             del msg[name]
             msg[name] = value
         msg["MIME-Version"] = "1.0"
-        msg["Content-Type"] = "multipart/alternative"
+        # A boundary of "=" runs cannot occur in quoted-printable bodies ("=" is always an
+        # escape there), so the generator need not search the bodies for a free one.
+        msg["Content-Type"] = f'multipart/alternative; boundary="==={uuid.uuid4().hex}=="'
         parts: list[Any] = [
             _text_part(text, "plain", self._policy),
             _text_part(html, "html", self._policy),

@@ -213,7 +213,9 @@ class _WholeBodies(BytesGenerator):
     the largest share of flattening it. The bytes are the same."""
 
     def _write_lines(self, lines: str) -> None:
-        if lines:
+        if "\r" not in lines:  # the usual case: one C-level replace
+            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
+        elif lines:
             self.write(_NEWLINE.sub(self._NL, lines))  # type: ignore[attr-defined]
 
 
