@@ -129,3 +129,12 @@ def test_kill_9_mid_run_then_a_rerun_sends_each_exactly_once(store: Store, tmp_p
         assert report["sent"] == 40 - doubt - (before - len(in_doubt & set(got)))
     finally:
         server.stop()
+
+
+def test_send_from_two_worker_processes(store: Store, smtp_server) -> None:
+    emails = subscribers(store, 6)
+    code, out, err = run(store, "digest", "send", "--at", AT.isoformat(), "--json",
+                         "--workers", "2", server=smtp_server)  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out) == {"sent": 6, "empty": 0, "failed": 0, "in_doubt": 0}
+    assert sorted(recipients(smtp_server)) == sorted(emails)
