@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +24,13 @@ from paperboy.core.copy import (
 )
 from paperboy.core.errors import InvalidParameter
 from paperboy.models.paper import DERIVED, IMPORTED, Paper
+from paperboy.models.subscription import (
+    CONFIRMED,
+    PENDING,
+    SUSPENDED,
+    UNSUBSCRIBED,
+    Preferences,
+)
 from paperboy.store import Store, open_store
 
 N = 300
@@ -92,6 +99,26 @@ def fill(store: Store) -> list[Paper]:
     store.users.set_banned(eve.id, True)
     store.votes.recount(eve.id)
     store.papers.set_hidden(ids[-1], True)
+    # Digest subscribers: one per status, one linked to an account, one with failures.
+    early = datetime(2024, 2, 1, 7, 30, 15, 123456, tzinfo=UTC)
+    prefs = Preferences(
+        cadence="weekly",
+        weekday=4,
+        timezone="Asia/Tokyo",
+        send_hour=6,
+        searches=('"world <models>"',),
+        authors=("Ada L",),
+        more_like_mine=True,
+    )
+    subs = store.subscribers
+    linked, _ = subs.add("ada@example.org", prefs, CONFIRMED, early, ada.id)
+    subs.record_failure(linked.id, early, suspend_after=5)
+    subs.add("pending@example.org", Preferences(), PENDING, early)
+    left, _ = subs.add("left@example.org", Preferences(), CONFIRMED, early)
+    subs.set_status(left.id, UNSUBSCRIBED, early + timedelta(days=3))
+    bounced, _ = subs.add("bounced@example.org", Preferences(), CONFIRMED, early)
+    for _ in range(2):
+        subs.record_failure(bounced.id, early, suspend_after=2)
     return papers
 
 
@@ -133,6 +160,22 @@ def _assert_same(source: Store, target: Store) -> None:
     assert target.papers.find_by_title(_paper(5).title) == ["2401.00005"]
     query = source.vectors.get_vectors("model-a", ["2401.00005"])["2401.00005"]
     assert target.vectors.nearest("model-a", query, 1)[0].id == "2401.00005"
+    subs = {s.email: s for s in target.subscribers.list()}
+    theirs = {s.email: s for s in source.subscribers.list()}
+    assert {e: s.status for e, s in subs.items()} == {
+        "ada@example.org": CONFIRMED, "pending@example.org": PENDING,
+        "left@example.org": UNSUBSCRIBED, "bounced@example.org": SUSPENDED,
+    }  # fmt: skip
+    for email, sub in subs.items():
+        want = theirs[email]
+        assert (sub.prefs, sub.created_at, sub.confirmed_at, sub.failures) == (
+            want.prefs,
+            want.created_at,
+            want.confirmed_at,
+            want.failures,
+        )
+    assert subs["ada@example.org"].user_id == ada_id and subs["ada@example.org"].failures == 1
+    assert target.subscribers.for_user(ada_id).email == "ada@example.org"
 
 
 def _copy(source: Store, target: Store, **kw) -> tuple[CopyReport, list]:
@@ -154,6 +197,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
                 "state": 2,
                 "users": 3,
                 "marks": 16,
+                "subscribers": 4,
                 "deliveries": 0,
                 "verified": True,
             }
@@ -164,7 +208,16 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
     assert [e[0] for e in events if e[1] == 0] == [
         f"{stage} {name}"
         for stage in ("copy", "verify")
-        for name in ("papers", "vectors", "passages", "state", "users", "marks", "deliveries")
+        for name in (
+            "papers",
+            "vectors",
+            "passages",
+            "state",
+            "users",
+            "marks",
+            "subscribers",
+            "deliveries",
+        )
     ]
 
 
@@ -278,6 +331,7 @@ def test_cli_copy_json_refusal_merge_and_mismatch(
         "state": 2,
         "users": 3,
         "marks": 16,
+        "subscribers": 4,
         "deliveries": 0,
         "verified": True,
     }

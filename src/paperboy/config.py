@@ -78,6 +78,33 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone; expected an IANA name such as Europe/Paris") from None
+    return text
+
+
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/-]+$")
+
+
+def _schedule(text: str) -> str:
+    """A five-field crontab line or ``off``; the worker checks each field's values."""
+    text = " ".join(text.split())
+    if text.lower() == "off":
+        return "off"
+    fields = text.split(" ")
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(
+            "expected five crontab fields (minute hour day-of-month month day-of-week),"
+            " such as '30 1 * * 1-5', or 'off'"
+        )
+    return text
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database_url",
@@ -99,6 +126,47 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
     ),
     Setting("max_retries", 5, "Retries for a failed upstream request, with bounded backoff.", int),
+    Setting(
+        "arxiv_set",
+        "",
+        "OAI set the worker and `paperboy ingest arxiv` harvest when none is given (empty: all).",
+    ),
+    Setting(
+        "worker_timezone",
+        "UTC",
+        "Time zone of the worker's schedules (an IANA name such as Europe/Paris).",
+        _timezone,
+    ),
+    Setting(
+        "schedule_ingest",
+        "30 1 * * 1-5",
+        "When the worker harvests arXiv (crontab; embedding and trending follow), or off.",
+        _schedule,
+    ),
+    Setting(
+        "schedule_hf",
+        "off",
+        "When the worker imports Hugging Face daily papers, or off.",
+        _schedule,
+    ),
+    Setting(
+        "schedule_embed",
+        "0 4 * * *",
+        "When the worker embeds new papers besides after each ingest (crontab), or off.",
+        _schedule,
+    ),
+    Setting(
+        "schedule_trending",
+        "15 * * * *",
+        "When the worker recomputes trending scores, so they age without votes, or off.",
+        _schedule,
+    ),
+    Setting(
+        "schedule_digest",
+        "0 * * * *",
+        "When the worker sends the digests due (hourly: each subscriber picks an hour), or off.",
+        _schedule,
+    ),
     Setting("host", "127.0.0.1", "Address `paperboy serve` listens on."),
     Setting("port", 8000, "Port `paperboy serve` listens on.", int),
     Setting(

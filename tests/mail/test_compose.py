@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 
 import pytest
 
@@ -93,3 +94,55 @@ def test_links_use_public_url_else_host_and_port() -> None:
     composer = Composer.from_settings(load_settings({"PAPERBOY_PORT": "8123"}))
     assert composer.url("/login", next="/library") == "http://127.0.0.1:8123/login?next=%2Flibrary"
     assert composer.mail_from == "Paperboy <paperboy@localhost>"
+
+
+def test_bodies_are_quoted_printable_and_read_back_exactly(smtp_server) -> None:
+    from paperboy.mail import Mailer
+
+    composer = Composer("Paperboy <papers@example.org>", "https://papers.example.org")
+    tricky = "Zoë = 3×  \n.\n.dot\nFrom here  \n" + "long" * 500 + " \t"
+    msg = composer.compose(
+        "ada@example.org", "Hi", "login", {"link": "https://x.test/?a=1", "display_name": tricky}
+    )
+    text, html = _parts(msg)
+    assert f"Hello {tricky}," in text
+    for part in msg.iter_parts():
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        assert part.get_content_charset() == "utf-8"
+        assert "MIME-Version" not in part
+    raw = msg.as_bytes()
+    assert max(len(line) for line in raw.split(b"\n")) <= 998  # the long header lines too
+    body = raw.split(b"\n\n", 1)[1]
+    assert max(len(line) for line in body.split(b"\n")) <= 76
+    settings = load_settings({"PAPERBOY_SMTP_URL": smtp_server.url})
+    [delivery] = Mailer.from_settings(settings).send([msg])
+    assert delivery.accepted
+    got = _parts(smtp_server.received[0].message)
+    assert tuple(b.replace("\r\n", "\n") for b in got) == (text, html)
+
+
+def test_link_lists_stay_verbatim_and_other_headers_fold_as_usual() -> None:
+    composer = Composer("Paperboy <papers@example.org>", "https://papers.example.org")
+    url = "https://papers.example.org/unsubscribe/one-click?token=" + "a1" * 60
+    mailto = "mailto:papers@example.org?subject=unsubscribe%20" + "b2" * 60
+    msg = composer.compose(
+        "ada@example.org",
+        "Ünïcødé " * 20,
+        "login",
+        {"link": "x"},
+        headers={"List-Unsubscribe": f"<{url}>, <{mailto}>"},
+    )
+    head = msg.as_bytes().split(b"\n\n", 1)[0].decode("ascii")
+    assert f"\nList-Unsubscribe: <{url}>,\n <{mailto}>\n" in head
+    words = re.findall(r"=\?utf-8\?\S+\?=", head)
+    assert words and max(len(w) for w in words) <= 77  # each fits a folded 78-column line
+    assert all(
+        len(line) <= 78 for line in head.splitlines() if url not in line and mailto not in line
+    )
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>, <{mailto}>"
+    assert parsed["Subject"] == msg["Subject"]
+    with pytest.raises(ValueError, match="List-. header links must be ASCII"):
+        composer.compose(
+            "ada@example.org", "Hi", "login", {"link": "x"}, headers={"List-Unsubscribe": "<é>"}
+        )

@@ -11,12 +11,28 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from digest_samples import BASE, HOSTILE, LONG_WORD, NOW, composer, digest, hostile_digest, links
+from digest_samples import (
+    BASE,
+    HOSTILE,
+    LONG_WORD,
+    NOW,
+    composer,
+    digest,
+    hostile_digest,
+    links,
+    paper,
+)
 from paperboy.api.schema import paper_path
 from paperboy.config import load_settings
 from paperboy.mail import Mailer
-from paperboy.mail.digest import period_label, render_digest, short_abstract, short_authors
-from paperboy.models.digest import TRENDING, Digest, DigestSection
+from paperboy.mail.digest import (
+    HTML_BUDGET,
+    period_label,
+    render_digest,
+    short_abstract,
+    short_authors,
+)
+from paperboy.models.digest import TRENDING, Digest, DigestPaper, DigestSection
 from smtpserver import SmtpServer
 
 
@@ -63,9 +79,9 @@ def test_mime_and_headers() -> None:
     assert msg["Auto-Submitted"] == "auto-generated"
     for name in ("Message-ID", "Date", "List-Unsubscribe", "List-Id", "Subject"):
         assert len(msg.get_all(name)) == 1, name
-    # On the wire: the long signed URLs stay verbatim (no RFC 2047 encoded-words), one line.
+    # On the wire: the long signed URLs stay verbatim (no RFC 2047 encoded-words), a line each.
     raw = msg.as_bytes()
-    assert f"\nList-Unsubscribe: <{lk.one_click}>, <{lk.mailto}>\n".encode() in raw
+    assert f"\nList-Unsubscribe: <{lk.one_click}>,\n <{lk.mailto}>\n".encode() in raw
     assert b"=?utf-8?" not in raw.split(b"\n\n", 1)[0]
     again = email.message_from_bytes(raw, policy=email.policy.default)
     assert bodies(again) == bodies(msg)
@@ -167,7 +183,9 @@ def test_hostile_imported_text_is_escaped_in_html_and_as_typed_in_text() -> None
     # A 240-character word is cut in the short abstract, and breaks in the layout (Chromium
     # checks the widths: tests/e2e/test_digest_browser.py).
     assert LONG_WORD in soup.select("a.pb-title")[1].get_text()
-    assert "overflow-wrap:anywhere" in str(soup.select("td[data-paper]")[1])
+    assert (
+        "overflow-wrap:anywhere" in soup.select("td[data-paper]")[1].find_parent("table")["style"]
+    )
 
 
 def test_an_empty_digest_and_a_naive_time_are_refused() -> None:
@@ -220,4 +238,40 @@ def test_the_digest_arrives_intact_through_a_real_smtp_server(smtp_server: SmtpS
                  "List-Unsubscribe-Post", "Auto-Submitted"):  # fmt: skip
         assert got[name] == msg[name], name
     assert [b.replace("\r\n", "\n") for b in bodies(got)] == list(bodies(msg))
-    assert re.search(rb"^List-Unsubscribe: <https://\S+>, <mailto:\S+>\r?$", received.data, re.M)
+    assert re.search(rb"^List-Unsubscribe: <https://\S+>,\r\n <mailto:\S+>\r$", received.data, re.M)
+
+
+@pytest.mark.parametrize("make", [digest, hostile_digest])
+def test_text_lines_fit_a_terminal_except_links(make) -> None:
+    text, _ = bodies(render(make()))
+    long = [line for line in text.splitlines() if len(line) > 78 and "://" not in line]
+    assert long == []
+    if make is hostile_digest:  # the 240-letter word in the title is cut, not dropped
+        assert "".join(line.strip() for line in text.splitlines()).count(LONG_WORD) == 2
+
+
+@pytest.mark.parametrize("n", [80, 150])
+def test_a_long_digest_keeps_its_html_under_gmails_clipping_size(n: int) -> None:
+    many = tuple(DigestPaper(paper(i), "close to Paper 1 that you saved") for i in range(n))
+    d = digest((DigestSection(TRENDING, "Trending", many),))
+    text, html = bodies(render(d))
+    assert HTML_BUDGET - 1_500 < len(html.encode()) <= HTML_BUDGET < 102_000  # no more cut
+    soup = BeautifulSoup(html, "html.parser")
+    cells = soup.select("td[data-paper]")
+    assert len(cells) == n and html_papers(html) == text_papers(text)  # every paper, in order
+    details = [
+        (bool(c.select_one("p.pb-text")), bool(c.select_one(".pb-reason")), "arXiv" in c.text)
+        for c in cells
+    ]
+    assert details == sorted(details, reverse=True)  # the shortening runs from the end
+    assert details[-1][0] is False
+    assert details[0] == ((True, True, True) if n == 80 else (False, True, True))
+    if n == 150:  # past all abstracts: the last papers keep only title and authors
+        assert details[-1] == (False, False, False)
+    full = details.count((True, True, True))
+    assert f"The last {n - full} papers are shortened" in html
+    assert text.count("\n\n   We study speech recognition") == n  # the text keeps it all
+    assert text.count("close to Paper 1 that you saved") == n
+    assert soup.select("a")[-2].get_text() == "Unsubscribe"  # the footer survives
+    short = bodies(render())[1]
+    assert "shortened" not in short and short.count('class="pb-text"') == 6

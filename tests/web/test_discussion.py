@@ -116,6 +116,14 @@ def test_a_duplicate_goes_to_the_existing_page(app, users, replay_server):
     assert len(replay_server.requests_to("/api/query")) == 1
     sub = app.state.paperboy.store.submissions.submitter("2601.00002")
     assert sub is not None and sub.author == "Bob"
+    today = datetime.now(UTC).date().isoformat()  # the HF filter by submitter sees both
+    with TestClient(app) as anon:
+
+        def by(name: str) -> list[str]:
+            got = anon.get("/api/daily_papers", params={"date": today, "submitter": name})
+            return [item["paper"]["id"] for item in got.json()]
+
+        assert (by("Bob"), by("ada"), by("nobody")) == (["2601.00002"], ["1707.08567"], [])
 
 
 def test_unknown_and_malformed_ids_get_clear_messages(app, users, replay_server):
@@ -347,6 +355,32 @@ def test_cards_show_comment_counts_and_the_two_views(app, users):
     tabs = {a.get_text(): a["href"] for a in every.select(".tabs a")}
     assert tabs["All new"] == f"?date={LISTED}&view=all"
     assert anon.get("/?view=nonsense").status_code == 422
+
+
+def test_trending_and_search_cards_show_comment_counts_at_once(app, users):
+    store = app.state.paperboy.store
+    anon = TestClient(app)
+
+    def counts(path: str) -> dict[str, str]:
+        page = BeautifulSoup(anon.get(path).text, "html.parser")
+        return {
+            c.select_one(".paper-link")["href"]: c.select_one(".comment-count").get_text()
+            for c in page.select("article.card")
+        }
+
+    store.votes.vote(users[1].id, "2601.00001")
+    from paperboy.core.trending import refresh
+
+    refresh(store)
+    assert counts("/search?q=listed") == {
+        "/papers/2601.00001": "0 comments",
+        "/papers/2601.00002": "0 comments",
+    }
+    assert counts("/trending")["/papers/2601.00001"] == "0 comments"
+    client, csrf = signed_in(app, users[0])
+    _comment(client, csrf, body="first!")  # cached anonymous pages must not go stale
+    assert counts("/search?q=listed")["/papers/2601.00001"] == "1 comment"
+    assert counts("/trending")["/papers/2601.00001"] == "1 comment"
 
 
 def test_picks_are_ranked_by_votes(app, users):

@@ -83,7 +83,9 @@ async def daily_papers(
     date: Day = None,
     week: Week = None,
     month: Month = None,
-    submitter: Annotated[str | None, Query(description="Submitter (none here yet)")] = None,
+    submitter: Annotated[
+        str | None, Query(description="Papers submitted by this account name")
+    ] = None,
     sort: DailySort = "publishedAt",
     p: Page = 0,
     limit: Limit = 50,
@@ -100,7 +102,8 @@ async def daily_papers(
         return as_json([daily_item(x, holes=holes) for x in found.papers], holes)
 
     ranked = svc.store.trending.version() if sort == "trending" else None
-    key = (date, week, month, submitter, sort, p, limit, ranked)
+    submitted = svc.store.submissions.version() if submitter is not None else None
+    key = (date, week, month, submitter, sort, p, limit, ranked, submitted)
     return await svc.cache.respond(request, render, params=key)
 
 

@@ -8,9 +8,11 @@ from paperboy.cli import (
     digest_cmd,
     ingest_cmd,
     search_cmd,
+    subscriber_cmd,
     trending_cmd,
     user_cmd,
     web_cmd,
+    worker_cmd,
 )
 from paperboy.cli.app import app
 
@@ -24,6 +26,8 @@ ingest_cmd.register(app)
 search_cmd.register(app)
 trending_cmd.register(app)
 user_cmd.register(app)
+subscriber_cmd.register(app)
+worker_cmd.register(app)
 
 
 def main() -> None:

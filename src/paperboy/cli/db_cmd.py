@@ -49,7 +49,11 @@ def copy_cmd(
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 1000,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print {papers, vectors, passages, state, verified}.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print {papers, vectors, ..., subscribers, verified}.",
+        ),
     ] = False,
 ) -> None:
     """Copy papers, vectors and importer state into another database, then verify them."""

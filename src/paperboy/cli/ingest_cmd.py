@@ -46,7 +46,10 @@ def arxiv(
         typer.Option("--from", help="First day (YYYY-MM-DD); default: the last harvest's end."),
     ] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD).")] = None,
-    set_: Annotated[str | None, typer.Option("--set", help="OAI set, e.g. cs or math.")] = None,
+    set_: Annotated[
+        str | None,
+        typer.Option("--set", help="OAI set, e.g. cs or math (default: PAPERBOY_ARXIV_SET)."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="OAI-PMH metadata format: arXiv or arXivRaw.")
     ] = "arXiv",
@@ -81,7 +84,7 @@ def arxiv(
             c.settings,
             since=start,
             until=end,
-            set_spec=set_,
+            set_spec=set_ or c.settings.arxiv_set or None,  # the worker harvests the same
             metadata_format=fmt,
             progress=advance,
         )

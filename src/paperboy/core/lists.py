@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from paperboy.core.errors import InvalidParameter
 from paperboy.core.periods import Period, page_window, resolve_period
@@ -49,16 +49,18 @@ def daily_list(
 
     ``sort`` is ``publishedAt`` (listing order) or ``trending``: papers of the period with a
     trending score first, by score, then the rest by imported upvotes (before the first
-    trending refresh, imported upvotes alone). Nobody
-    submits papers here yet, so a ``submitter`` filter matches nothing, as it would on
-    Hugging Face for a user who never submitted.
+    trending refresh, imported upvotes alone). ``submitter`` keeps the papers submitted in
+    the period by the account of that name (as cards show it, case-insensitive); a name that
+    never submitted matches nothing, as on Hugging Face.
     """
     if sort not in DAILY_SORTS:
         raise InvalidParameter(f"sort: expected one of {', '.join(DAILY_SORTS)}, got {sort[:40]!r}")
     limit, offset = page_window(page, limit)
     period = resolve_period(store, day=day, week=week, month=month)
-    if period is None or submitter:
+    if period is None:
         return PaperList([], 0, limit, offset, period)
+    if submitter is not None:
+        return _submitted_by(store, period, submitter, limit, offset)
     if sort == "trending":
         papers = _by_trending(store, period, limit, offset)
     else:
@@ -90,3 +92,20 @@ def _by_trending(store: Store, period: Period, limit: int, offset: int) -> list[
         )
         ranked += [p for p in more if p.id not in seen][:need]
     return ranked[offset : offset + limit]
+
+
+def _submitted_by(store: Store, period: Period, name: str, limit: int, offset: int) -> PaperList:
+    """The period's submissions by the account named ``name``, newest day first."""
+    wanted = name.strip().casefold()
+    ids: list[str] = []
+    day = period.end
+    while day >= period.start:
+        ids += [
+            pid
+            for pid, user in store.submissions.submitted_on(day)
+            if user.name.casefold() == wanted
+        ]
+        day -= timedelta(days=1)
+    found = store.papers.get_papers(ids[offset : offset + limit])
+    papers = [found[i] for i in ids[offset : offset + limit] if i in found]
+    return PaperList(papers, len(ids), limit, offset, period)

@@ -8,10 +8,12 @@ is never parsed as markup. Build one ``Composer`` and reuse it: templates compil
 from __future__ import annotations
 
 import binascii
+import re
 import uuid
-from collections.abc import Callable, Mapping
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
-from email.message import EmailMessage, MIMEPart
+from collections.abc import Mapping
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
@@ -19,13 +21,56 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from jinja2.filters import do_wordwrap
+
+from paperboy.mail.wrap import wrap
 
 _TEMPLATES = PackageLoader("paperboy.mail", "templates")
-# How headers are written out. The default policy folds at 78 columns and turns a longer word
-# (a signed List-Unsubscribe URL is ~130 characters) into RFC 2047 encoded-words, which no
-# client reads as a URL. RFC 5322 allows lines of 998: long headers stay verbatim.
-HEADER_POLICY = default_policy.clone(max_line_length=998)
+_FROM_LINE = re.compile(r"^From ", re.MULTILINE)
+
+
+class _LinkListHeader(UnstructuredHeader, BaseHeader):
+    """``List-Unsubscribe: <https://…>, <mailto:…>`` written as given, one link a line.
+    The stock folding turns a word longer than 78 columns (a signed URL is ~130) into
+    RFC 2047 encoded-words, which no client reads as a link; RFC 5322 allows 998."""
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        if not value.isascii():
+            raise ValueError(f"List-* header links must be ASCII (percent-encode them): {value!r}")
+        super().parse(value, kwds)
+
+    def fold(self, *, policy: Any) -> str:
+        links = [link.strip() for link in str(self).split(",")]
+        return f"{self.name}: " + f",{policy.linesep} ".join(links) + policy.linesep
+
+
+class _Headers(HeaderRegistry):
+    """The standard header classes, each made once (the stock registry builds a new class
+    for every header set: a tenth of the time of a whole digest mail), and link lists
+    written verbatim."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for name in ("list-unsubscribe", "list-help", "list-archive"):  # RFC 2369 link lists
+            self.map_to_type(name, _LinkListHeader)
+        self._made: dict[str, type] = {}
+        # Header objects are immutable strings: a value repeated across a batch (From,
+        # List-Id, the parts' headers) is parsed once.
+        self._parsed = lru_cache(maxsize=4096)(super().__call__)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return self._parsed(name, value)
+
+    def __getitem__(self, name: str) -> type:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+def mail_policy() -> EmailPolicy[EmailMessage]:
+    """How our messages are written out: the default policy with the header classes above."""
+    return default_policy.clone(header_factory=_Headers())
 
 
 class Composer:
@@ -36,6 +81,7 @@ class Composer:
         self.base_url = base_url.rstrip("/")
         # The Message-ID names the public host, so replies and bounces point back to it.
         self.domain = urlsplit(self.base_url).hostname or "localhost"
+        self.policy = mail_policy()
         common: dict[str, Any] = {
             "loader": _TEMPLATES,
             "undefined": StrictUndefined,  # a missing variable is a bug, not a blank in a mail
@@ -45,11 +91,11 @@ class Composer:
         }
         self._html = Environment(autoescape=True, **common)
         self._text = Environment(autoescape=False, **common)
+        # Digests to thousands of readers wrap the same trending abstracts: once per Composer.
+        wrapped = lru_cache(maxsize=8192)(wrap)
         for env in (self._html, self._text):
             env.globals.update(base_url=self.base_url, url=self.url)
-        self._text.filters["wordwrap"] = _cached_wordwrap(self._text)
-        # Header values repeat across a batch (From, List-Id, part headers): parse each once.
-        self._policy = default_policy.clone(header_factory=_RememberedHeaders())
+            env.filters["wrap"] = wrapped
 
     @classmethod
     def from_settings(cls, settings: Any) -> Composer:
@@ -64,9 +110,13 @@ class Composer:
 
     def render(self, template_name: str, context: Mapping[str, Any]) -> tuple[str, str]:
         """(html, text) bodies of ``template_name`` (without extension)."""
-        html = self._html.get_template(f"{template_name}.html").render(context)
-        text = self._text.get_template(f"{template_name}.txt").render(context)
-        return html, text
+        return self.render_html(template_name, context), self.render_text(template_name, context)
+
+    def render_html(self, template_name: str, context: Mapping[str, Any]) -> str:
+        return self._html.get_template(f"{template_name}.html").render(context)
+
+    def render_text(self, template_name: str, context: Mapping[str, Any]) -> str:
+        return self._text.get_template(f"{template_name}.txt").render(context)
 
     def compose(
         self,
@@ -81,63 +131,51 @@ class Composer:
         From, To, Subject, Date, Message-ID and any ``headers`` (List-Unsubscribe, …).
         Header values with line breaks are refused by the email package (no injection)."""
         html, text = self.render(template_name, {"subject": subject, **context})
-        msg = EmailMessage(policy=self._policy)
+        return self.message(to, subject, html, text, headers=headers)
+
+    def message(
+        self,
+        to: str | Address,
+        subject: str,
+        html: str,
+        text: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> EmailMessage:
+        """``compose`` for bodies already rendered: headers given here replace the
+        defaults (a ``Date`` or ``Message-ID`` of the caller's)."""
+        extra = {name.lower(): (name, value) for name, value in (headers or {}).items()}
+        date = extra.pop("date", ("", ""))[1] or formatdate(localtime=False, usegmt=True)
+        msgid = extra.pop("message-id", ("", ""))[1] or make_msgid(domain=self.domain)
+        msg = EmailMessage(policy=self.policy)
         msg["From"] = self.mail_from
         msg["To"] = to
         msg["Subject"] = subject
-        msg["Date"] = formatdate(localtime=False, usegmt=True)
-        msg["Message-ID"] = make_msgid(domain=self.domain)
-        for name, value in (headers or {}).items():
+        msg["Date"] = date
+        msg["Message-ID"] = msgid
+        for name, value in extra.values():
             del msg[name]
             msg[name] = value
         msg["MIME-Version"] = "1.0"
-        # A boundary of "=" runs cannot occur in quoted-printable bodies ("=" is always an
-        # escape there), so the generator need not search the bodies for a free one.
-        msg["Content-Type"] = f'multipart/alternative; boundary="==={uuid.uuid4().hex}=="'
-        parts: list[Any] = [
-            _text_part(text, "plain", self._policy),
-            _text_part(html, "html", self._policy),
-        ]
-        msg.set_payload(parts)
-        msg.policy = HEADER_POLICY  # after the bodies: they keep their 78-column encoding
+        msg.make_alternative()
+        # "=" runs cannot occur in quoted-printable bodies ("=" is always an escape there):
+        # with the boundary set here, the generator need not search the bodies for a free one.
+        msg.set_boundary(f"==={uuid.uuid4().hex}==")
+        msg.attach(self._text_part(text, "plain"))
+        msg.attach(self._text_part(html, "html"))
         return msg
 
-
-def _text_part(body: str, subtype: str, policy: Any) -> MIMEPart:
-    """A quoted-printable UTF-8 part, encoded by ``binascii`` (C): the email package's own
-    encoder is pure Python and tried both encodings on every body, most of a digest's cost."""
-    part = MIMEPart(policy=policy)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "quoted-printable"
-    lines = body.replace("\r\n", "\n").encode("utf-8")
-    part.set_payload(binascii.b2a_qp(lines, istext=True).decode("ascii"))
-    return part
-
-
-def _cached_wordwrap(env: Environment) -> Callable[..., str]:
-    """Jinja's ``wordwrap``, remembered: a digest run wraps the same titles, author lists and
-    abstracts thousands of times, and textwrap is slow."""
-
-    @lru_cache(maxsize=16_384)
-    def wordwrap(
-        s: str,
-        width: int = 79,
-        break_long_words: bool = True,
-        wrapstring: str | None = None,
-        break_on_hyphens: bool = True,
-    ) -> str:
-        return do_wordwrap(env, s, width, break_long_words, wrapstring, break_on_hyphens)
-
-    return wordwrap
-
-
-class _RememberedHeaders(HeaderRegistry):
-    """The standard header registry, remembering what it parsed: header objects are
-    immutable strings, so one parse serves every message carrying the same value."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._parse = lru_cache(maxsize=4_096)(super().__call__)
-
-    def __call__(self, name: str, value: str) -> BaseHeader:
-        return self._parse(name, value)
+    def _text_part(self, body: str, subtype: str) -> EmailMessage:
+        """A UTF-8 text part in quoted-printable. ``set_content`` would pick the same
+        encoding, through the email package's pure-Python encoder: half the time of a whole
+        digest. binascii's (C) keeps line ends, soft-breaks at 76 columns and escapes
+        trailing spaces. A line starting "From " is written "=46rom ": smtplib's generator
+        would otherwise turn it into ">From " (mbox quoting), and abstracts wrap there."""
+        if not body.endswith("\n"):
+            body += "\n"
+        part = EmailMessage(policy=self.policy)  # no set_content: no MIME-Version
+        part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+        part["Content-Transfer-Encoding"] = "quoted-printable"
+        encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii")
+        part.set_payload(_FROM_LINE.sub("=46rom ", encoded))
+        return part

@@ -9,7 +9,7 @@ a title could be a header injection or a phishing line; ours is made of counts a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -21,6 +21,9 @@ from paperboy.models.subscription import WEEKLY, SubscriberLinks
 
 SHORT_AUTHORS = 3  # "A, B, C et al."
 SHORT_ABSTRACT = 320  # characters: two or three lines, enough to decide whether to click
+# Gmail clips an HTML body past 102 KB behind "View entire message", and the unsubscribe link
+# at the bottom with it. A digest that long (~60 papers) is shortened from its end instead.
+HTML_BUDGET = 95_000  # bytes of UTF-8
 TEMPLATE = "digest"
 
 
@@ -36,6 +39,7 @@ class PaperView:
     page: str  # our paper page
     abs_url: str | None  # arXiv only
     pdf_url: str | None
+    detail: int = 2  # in the HTML: 2 all, 1 no abstract, 0 title and authors (HTML_BUDGET)
 
 
 @dataclass(frozen=True)
@@ -160,14 +164,57 @@ def render_digest(
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies to this
     }
+    title = subject(digest, count)
     context = {
+        "subject": title,
         "sections": views,
         "count": count,
+        "shortened": 0,
         "period": period_label(digest),
         "weekly": digest.subscriber.prefs.cadence == WEEKLY,
         "links": links,
         "email": digest.subscriber.email,
     }
-    return composer.compose(
-        digest.subscriber.email, subject(digest, count), TEMPLATE, context, headers=headers
+    text = composer.render_text(TEMPLATE, context)
+    html = composer.render_html(TEMPLATE, context)
+    if len(html.encode()) > HTML_BUDGET:
+        html = _shortened(composer, context, views)
+    return composer.message(digest.subscriber.email, title, html, text, headers=headers)
+
+
+def _shortened(composer: Composer, context: dict, views: tuple[SectionView, ...]) -> str:
+    """The HTML with the fewest shortening steps that fit HTML_BUDGET, found by bisection
+    (size falls as steps rise): first abstracts go, from the last paper up, then reasons and
+    link rows. The plain-text body keeps everything."""
+
+    def html_at(steps: int) -> str:
+        shorter = shorten(views, steps)
+        short = sum(p.detail < 2 for s in shorter for p in s.papers)
+        return composer.render_html(TEMPLATE, {**context, "sections": shorter, "shortened": short})
+
+    low, high = 0, 2 * sum(len(s.papers) for s in views)  # too long at low; high is the most
+    best = html_at(high)
+    if len(best.encode()) > HTML_BUDGET:
+        return best  # titles alone are over: send it whole, Gmail clips it
+    while high - low > 1:
+        mid = (low + high) // 2
+        html = html_at(mid)
+        if len(html.encode()) <= HTML_BUDGET:
+            high, best = mid, html
+        else:
+            low = mid
+    return best
+
+
+def shorten(views: tuple[SectionView, ...], steps: int) -> tuple[SectionView, ...]:
+    """``views`` after ``steps`` shortening steps: step i < n drops the abstract of the
+    (i+1)-th paper from the end, step n + i its reason and links too (n papers)."""
+    n = sum(len(s.papers) for s in views)
+
+    def detail(p: PaperView) -> int:
+        from_end = n - p.number  # 0 for the last paper
+        return 2 - (from_end < steps) - (from_end < steps - n)
+
+    return tuple(
+        replace(s, papers=tuple(replace(p, detail=detail(p)) for p in s.papers)) for s in views
     )

@@ -13,6 +13,7 @@ from typing import Protocol
 from paperboy.store.comments import CommentStore
 from paperboy.store.deliveries import DeliveryStore
 from paperboy.store.feed_tokens import FeedTokenStore
+from paperboy.store.job_locks import JobLockStore
 from paperboy.store.limits import RateLimitStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.state import StateStore
@@ -64,6 +65,7 @@ class Store(ABC):
     feed_tokens: FeedTokenStore
     subscribers: SubscriberStore
     deliveries: DeliveryStore
+    job_locks: JobLockStore
 
     db: Database
 

@@ -30,6 +30,7 @@ from paperboy.core.signin import (
     request_login,
 )
 from paperboy.models.community import MAX_DISPLAY_NAME, MAX_EMAIL, User
+from paperboy.web.prefs_form import account_subscription
 from paperboy.web.session import (
     CSRF_FIELD,
     check_csrf,
@@ -189,19 +190,27 @@ async def logout(request: Request) -> Response:
 # --- the account page -------------------------------------------------------------------
 
 
-def _account_page(request: Request, user: User, code: int = 200, **extra: Any) -> Response:
-    tokens = services(request).store.users.list_api_tokens(user.id)
-    context: dict[str, Any] = {"new_token": None, "error": None, **extra}
+def account_page(
+    request: Request,
+    user: User,
+    code: int = 200,
+    sub_values: dict[str, Any] | None = None,
+    **extra: Any,
+) -> Response:
+    """The account page; ``sub_values`` refills the subscription form after an error."""
+    store = services(request).store
+    tokens = store.users.list_api_tokens(user.id)
+    context: dict[str, Any] = {"new_token": None, "error": None, "sub_error": None, **extra}
     return page(
         request, "account.html", code, user=user, tokens=tokens,
-        max_name=MAX_DISPLAY_NAME, **context,
+        max_name=MAX_DISPLAY_NAME, **account_subscription(store, user, sub_values), **context,
     )  # fmt: skip
 
 
 @router.get("/account")
 async def account(request: Request) -> Response:
     user = await _blocking(require_user, request)
-    return await _blocking(_account_page, request, user)
+    return await _blocking(account_page, request, user)
 
 
 @router.post("/account/name")
@@ -211,7 +220,7 @@ async def account_name(request: Request) -> Response:
     try:
         await _blocking(rename, services(request).store, user, _text(form, "display_name"))
     except InvalidParameter as exc:
-        return await _blocking(_account_page, request, user, 422, error=str(exc))
+        return await _blocking(account_page, request, user, 422, error=str(exc))
     return RedirectResponse("/account", status_code=303, headers=PRIVATE)
 
 
@@ -224,10 +233,10 @@ async def account_token_create(request: Request) -> Response:
             create_api_token, services(request).store, user, _text(form, "name")
         )
     except InvalidParameter as exc:
-        return await _blocking(_account_page, request, user, 422, error=str(exc))
+        return await _blocking(account_page, request, user, 422, error=str(exc))
     # The secret is on this response only: the database keeps its hash.
     return await _blocking(
-        _account_page, request, user, 201, new_token=secret, new_token_name=made.name
+        account_page, request, user, 201, new_token=secret, new_token_name=made.name
     )
 
 

@@ -39,7 +39,7 @@ from paperboy.config import Settings, load_settings
 from paperboy.core.errors import InvalidParameter, NotFound
 from paperboy.core.trending import REFRESH_EVERY, Refresher
 from paperboy.store import Store, open_store
-from paperboy.web import account, community, discussion, pages
+from paperboy.web import account, community, discussion, pages, subscribe
 from paperboy.web.edge import HeadAsGet, InternalErrors, TrustedHosts
 from paperboy.web.render import make_env
 from paperboy.web.security import SecurityHeaders, docs_csp
@@ -160,6 +160,7 @@ def create_app(
     app.include_router(discussion.router)  # before the paper page, which would swallow it
     app.include_router(account.api_router)
     app.include_router(account.router)
+    app.include_router(subscribe.router)
     app.include_router(pages.router)
 
     def error(

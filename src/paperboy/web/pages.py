@@ -112,12 +112,14 @@ async def trending_page(request: Request, p: Annotated[int, Query(ge=0)] = 0) ->
 
     def render() -> Rendered:
         found = trending_list(svc.store, page=p, limit=PAGE_SIZE)
+        comments = svc.store.comments.counts(x.id for x in found.papers)
         return html(
             env, "trending.html", svc.cache.holes(), found=found, feed_url="/feeds/trending.atom",
-            params={}, nav="trending",
+            params={}, nav="trending", comments=comments,
         )  # fmt: skip
 
-    return await svc.cache.respond(request, render, params=(p, svc.store.trending.version()))
+    key = (p, svc.store.trending.version(), svc.store.comments.version())
+    return await svc.cache.respond(request, render, params=key)
 
 
 @router.get("/search")
@@ -142,17 +144,20 @@ async def search_page(
 
     def render() -> Rendered:
         response = search_list(svc.searcher, params, facets=True) if q.strip() else None
+        shown = [r.paper.id for r in response.results] if response else []
+        comments = svc.store.comments.counts(shown)
         feed = "/feeds/search.atom" + with_params({"q": q, "category": category, "author": author})
         page = html(
             env, "search.html", svc.cache.holes(), response=response, form=form, facet=facet,
             page=p,
             page_size=SEARCH_PAGE, sorts=SORTS, feed_url=feed if q.strip() else None,
-            params={**form, "facet": facet}, q=q, nav="search",
+            params={**form, "facet": facet}, q=q, nav="search", comments=comments,
         )  # fmt: skip
         return uncacheable(page, response is not None and response.degraded)
 
     ranked = svc.store.trending.version() if sort == "trending" else None
-    key = (q, sort, category, author, date_from, date_to, facet, p, ranked)
+    talk = svc.store.comments.version()
+    key = (q, sort, category, author, date_from, date_to, facet, p, ranked, talk)
     return await svc.cache.respond(request, render, params=key)
 
 

@@ -12,6 +12,7 @@ from paperboy.store.base import Store
 from paperboy.store.portable.comments import SQLComments
 from paperboy.store.portable.deliveries import SQLDeliveries
 from paperboy.store.portable.executor import Executor
+from paperboy.store.portable.job_locks import SQLJobLocks
 from paperboy.store.portable.limits import SQLRateLimits
 from paperboy.store.portable.submissions import SQLSubmissions
 from paperboy.store.portable.subscribers import SQLSubscribers
@@ -31,3 +32,4 @@ def attach(store: Store, sql: Executor) -> None:
     store.feed_tokens = SQLFeedTokens(sql)
     store.subscribers = SQLSubscribers(sql)
     store.deliveries = SQLDeliveries(sql)
+    store.job_locks = SQLJobLocks(sql)

@@ -1,0 +1,1 @@
+-- Placeholder on branch w-worker only, so the numbers stay 1..N: helper P's dismissals migration replaces this file at merge (take theirs).
