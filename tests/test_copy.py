@@ -202,6 +202,7 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
                 "marks": 16,
                 "subscribers": 4,
                 "dismissals": 2,
+                "deliveries": 0,
                 "verified": True,
             }
             _assert_same(source, target)
@@ -220,7 +221,8 @@ def test_sqlite_to_postgres_keeps_everything_and_verifies(tmp_path: Path, postgr
             "marks",
             "subscribers",
             "dismissals",
-        )  # fmt: skip
+            "deliveries",
+        )
     ]
 
 
@@ -336,6 +338,7 @@ def test_cli_copy_json_refusal_merge_and_mismatch(
         "marks": 16,
         "subscribers": 4,
         "dismissals": 2,
+        "deliveries": 0,
         "verified": True,
     }
     code, out, err = run("copy", "--from", src, "--to", postgres_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from paperboy.cli import (
     data,
     db_cmd,
+    digest_cmd,
     ingest_cmd,
     search_cmd,
     subscriber_cmd,
@@ -18,6 +19,7 @@ from paperboy.cli.app import app
 __all__ = ["app", "main"]
 
 data.register(app)
+digest_cmd.register(app)
 db_cmd.register(app)
 web_cmd.register(app)
 ingest_cmd.register(app)

@@ -282,6 +282,52 @@ class MarkStep:
         return None
 
 
+class DeliveryStep:
+    """The digest delivery log and the papers each digest mailed, mapped onto the target's
+    subscribers by address (so copied readers are never mailed a paper twice, nor a period's
+    digest again). Runs after the subscribers are copied; rows of addresses the target does
+    not have stay behind."""
+
+    name = "deliveries"
+
+    def count(self, store: Store) -> int:
+        return store.deliveries.count()
+
+    def copy_batches(self, source: Store, target: Store, batch_size: int) -> Iterator[int]:
+        ids: dict[str, int | None] = {}
+        for batch in source.deliveries.export(batch_size):
+            rows = []
+            for rec, papers in batch:
+                email = rec.email or ""
+                if email not in ids:
+                    found = target.subscribers.find(email)
+                    ids[email] = found.id if found else None
+                if ids[email] is not None:
+                    rows.append((ids[email], rec, papers))
+            target.deliveries.import_deliveries(rows)  # type: ignore[arg-type]
+            yield len(batch)
+
+    def verify(self, source: Store, target: Store, *, exact: bool, tick: Tick) -> str | None:
+        theirs = {
+            (rec.email, rec.period): (rec.status, tuple(papers))
+            for batch in target.deliveries.export()
+            for rec, papers in batch
+        }
+        seen = 0
+        for batch in source.deliveries.export():
+            for rec, papers in batch:
+                copied = theirs.get((rec.email, rec.period))
+                if copied is None and target.subscribers.find(rec.email or "") is not None:
+                    return f"deliveries: {rec.period} to {rec.email!r} is missing"
+                if copied is not None and copied != (rec.status, tuple(papers)):
+                    return f"deliveries: {rec.period} to {rec.email!r} differs in the target"
+                seen += copied is not None
+            tick(len(batch))
+        if exact and (problem := _counts("deliveries", seen, len(theirs))):
+            return problem
+        return None
+
+
 class SubscriberStep:
     """Digest subscribers with their status, preferences, times and failure counts, linked
     to the target's accounts by email. Ids are the target's own, so the signed links in mails
@@ -411,6 +457,7 @@ def default_steps() -> list[CopyStep]:
         MarkStep(),
         SubscriberStep(),
         DismissalStep(),
+        DeliveryStep(),  # after the subscribers: rows are mapped by address
     ]
 
 

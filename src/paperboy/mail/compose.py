@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import uuid
 from collections.abc import Mapping
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
@@ -53,6 +54,12 @@ class _Headers(HeaderRegistry):
         for name in ("list-unsubscribe", "list-help", "list-archive"):  # RFC 2369 link lists
             self.map_to_type(name, _LinkListHeader)
         self._made: dict[str, type] = {}
+        # Header objects are immutable strings: a value repeated across a batch (From,
+        # List-Id, the parts' headers) is parsed once.
+        self._parsed = lru_cache(maxsize=4096)(super().__call__)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return self._parsed(name, value)
 
     def __getitem__(self, name: str) -> type:
         made = self._made.get(name.lower())
@@ -151,6 +158,9 @@ class Composer:
             msg[name] = value
         msg["MIME-Version"] = "1.0"
         msg.make_alternative()
+        # "=" runs cannot occur in quoted-printable bodies ("=" is always an escape there):
+        # with the boundary set here, the generator need not search the bodies for a free one.
+        msg.set_boundary(f"==={uuid.uuid4().hex}==")
         msg.attach(self._text_part(text, "plain"))
         msg.attach(self._text_part(html, "html"))
         return msg

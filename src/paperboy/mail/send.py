@@ -26,9 +26,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import getaddresses
 from enum import StrEnum
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +204,38 @@ class _SMTPS(smtplib.SMTP_SSL):
         self.body_sent = self.body_sent or _ends_body(s)
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the generator's own definition of a line end
+
+
+class _WholeBodies(BytesGenerator):
+    """Writes each body in one piece (line ends turned into CRLF with one regex) instead of
+    the standard generator's two writes per line: a 60 kB digest is ~2,500 writes otherwise,
+    the largest share of flattening it. The bytes are the same."""
+
+    def _write_lines(self, lines: str) -> None:
+        if "\r" not in lines:  # the usual case: one C-level replace
+            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
+        elif lines:
+            self.write(_NEWLINE.sub(self._NL, lines))  # type: ignore[attr-defined]
+
+
+def _send_message(conn: smtplib.SMTP, msg: EmailMessage) -> dict:
+    """``conn.send_message(msg)``, flattened faster. Messages that need what only
+    ``send_message`` does (Resent-*, Bcc, non-ASCII addresses) go through it."""
+    sender = msg.get("From", "")
+    rcpts = _recipients(msg)
+    plain = not any(
+        name.lower().startswith("resent-") or name.lower() == "bcc" for name in msg.keys()
+    )
+    addresses = [a for _, a in getaddresses([str(sender)])] + list(rcpts)
+    if not (plain and all(a.isascii() for a in addresses) and len(addresses) > 1):
+        return conn.send_message(msg)
+    out = BytesIO()
+    policy = msg.policy.clone(linesep="\r\n")
+    _WholeBodies(out, policy=policy).flatten(msg, linesep="\r\n")
+    return conn.sendmail(addresses[0], list(rcpts), out.getvalue())
+
+
 class _SetupFailed(Exception):
     def __init__(self, detail: str, code: int | None, retryable: bool) -> None:
         super().__init__(detail)
@@ -347,7 +381,7 @@ class SmtpMailer(Mailer):
             return Status.TEMPORARY, exc.code, exc.detail, {}
         conn.body_sent = False
         try:
-            refused = conn.send_message(msg)
+            refused = _send_message(conn, msg)
         except smtplib.SMTPRecipientsRefused as exc:  # every recipient refused
             codes = [code for code, _ in exc.recipients.values()]
             status = Status.TEMPORARY if any(400 <= c < 500 for c in codes) else Status.PERMANENT

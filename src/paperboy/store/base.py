@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Protocol
 
 from paperboy.store.comments import CommentStore
+from paperboy.store.deliveries import DeliveryStore
 from paperboy.store.dismissals import DismissalStore
 from paperboy.store.feed_tokens import FeedTokenStore
 from paperboy.store.job_locks import JobLockStore
@@ -64,6 +65,7 @@ class Store(ABC):
     trending: TrendingStore
     feed_tokens: FeedTokenStore
     subscribers: SubscriberStore
+    deliveries: DeliveryStore
     job_locks: JobLockStore
     dismissals: DismissalStore
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from paperboy.store.base import Store
 from paperboy.store.portable.comments import SQLComments
+from paperboy.store.portable.deliveries import SQLDeliveries
 from paperboy.store.portable.dismissals import SQLDismissals
 from paperboy.store.portable.executor import Executor
 from paperboy.store.portable.job_locks import SQLJobLocks
@@ -31,5 +32,6 @@ def attach(store: Store, sql: Executor) -> None:
     store.trending = SQLTrending(sql)
     store.feed_tokens = SQLFeedTokens(sql)
     store.subscribers = SQLSubscribers(sql)
+    store.deliveries = SQLDeliveries(sql)
     store.job_locks = SQLJobLocks(sql)
     store.dismissals = SQLDismissals(sql)
