@@ -116,7 +116,7 @@ def test_personal_picks_come_from_the_injected_callable(store: Store) -> None:
     )
     seen: list[list[str]] = []
 
-    def picks(s: Subscriber, candidates):
+    def picks(_store: Store, s: Subscriber, candidates, at):
         seen.append(list(candidates))
         papers = store.papers.get_papers(["2611.00003"])
         return [DigestPaper(papers["2611.00003"], "close to X that you saved")]
@@ -126,3 +126,20 @@ def test_personal_picks_come_from_the_injected_callable(store: Store) -> None:
     assert "2611.00006" not in seen[0] and len(seen[0]) == 5  # only the window's papers
     anonymous = subscribe(store, "q@example.org", more_like_mine=True)
     assert titles(build_digest(store, anonymous, AT, picks=picks), PICKS) == []
+
+
+def test_a_reader_who_saved_speech_papers_gets_the_new_speech_paper_picked_first(
+    store: Store,
+) -> None:
+    """The real picks (core.digest.picks, the default): the model behind /for-you."""
+    user, _ = store.users.get_or_create("s@example.org")
+    store.votes.save(user.id, "2611.00006")  # an older speech paper
+    sub, _ = store.subscribers.add(
+        "s@example.org", Preferences(more_like_mine=True, trending_count=0), CONFIRMED, AT, user.id
+    )
+    later = max(AT, datetime.now(UTC))  # picks read only the marks made before the moment
+    digest = build_digest(store, sub, later)
+    picked = [p for s in digest.sections if s.kind == PICKS for p in s.papers]
+    assert picked and "speech" in picked[0].paper.title.lower()
+    assert picked[0].reason is not None and "Old speech recognition results" in picked[0].reason
+    assert "2611.00006" not in digest.paper_ids  # never the saved paper itself

@@ -12,7 +12,7 @@ Sections, in mail order (a paper appears in its first section only):
 - one per saved search (the search box's syntax): matches of every word, best first, at most
   ``SEARCH_LIMIT``, and none scoring under ``RELEVANCE_SHARE`` of the best match;
 - followed authors: every new paper by them (not narrowed by categories: always shown);
-- personal picks, from an injected ``picks(subscriber, candidate_ids)``.
+- personal picks, from an injected ``picks(store, subscriber, candidate_ids, at)``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from paperboy.core.digest.period import due_period, period_key, window
+from paperboy.core.digest.picks import account_picks
 from paperboy.core.trending import TABLE_CAP, compute, newest_listing_day
 from paperboy.models.digest import (
     AUTHORS,
@@ -43,7 +44,8 @@ from paperboy.store import Store
 
 log = logging.getLogger(__name__)
 
-Picks = Callable[[Subscriber, Sequence[str]], list[DigestPaper]]
+# (store, subscriber, candidate ids, moment) -> picks, best first; core.digest.picks has ours.
+Picks = Callable[[Store, Subscriber, Sequence[str], datetime], list[DigestPaper]]
 
 SEARCH_LIMIT = 5  # papers per saved search
 SEARCH_FETCH = 60  # hits fetched per search and window, before each person's filters
@@ -87,7 +89,7 @@ class Match:
 class DigestBuilder:
     """Shares the per-run work across every digest built at ``at`` (one per run)."""
 
-    def __init__(self, store: Store, at: datetime, *, picks: Picks | None = None) -> None:
+    def __init__(self, store: Store, at: datetime, *, picks: Picks | None = account_picks) -> None:
         self.store = store
         self.at = at
         self.picks = picks
@@ -239,7 +241,7 @@ class DigestBuilder:
             if candidates:
                 picked = [
                     p
-                    for p in self.picks(sub, candidates)
+                    for p in self.picks(self.store, sub, candidates, self.at)
                     if p.paper.id in win.papers and p.paper.id not in taken
                 ]
                 section(PICKS, "Picked for you", picked[:PICKS_LIMIT])
@@ -264,7 +266,7 @@ def build_digest(
     sub: Subscriber,
     at: datetime,
     *,
-    picks: Picks | None = None,
+    picks: Picks | None = account_picks,
     builder: DigestBuilder | None = None,
     period: str | None = None,
 ) -> Digest:

@@ -37,6 +37,7 @@ from typing import Any
 from paperboy.core.accounts import instance_secret
 from paperboy.core.digest.build import MAILED_LOOKBACK, DigestBuilder, Picks
 from paperboy.core.digest.period import due_period, window
+from paperboy.core.digest.picks import account_picks
 from paperboy.core.subscriber_links import subscriber_links
 from paperboy.mail.compose import Composer
 from paperboy.mail.digest import render_digest
@@ -274,7 +275,7 @@ def send_due(
     *,
     dry_run: Path | None = None,
     resend_in_doubt: bool = False,
-    picks: Picks | None = None,
+    picks: Picks | None = account_picks,
     mailer: Mailer | None = None,
     connections: int = CONNECTIONS,
     builder: DigestBuilder | None = None,
@@ -323,7 +324,7 @@ def send_due_parallel(
     dry_run: Path | None = None,
     resend_in_doubt: bool = False,
     connections: int = CONNECTIONS,
-    picks: Picks | None = None,
+    picks: Picks | None = account_picks,
     progress: Callable[[int], None] | None = None,
 ) -> SendReport:
     """``send_due`` in ``workers`` processes, each over its share of the subscribers (by id)
