@@ -9,14 +9,13 @@ exactly the same.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from paperboy.config import Settings
 from paperboy.core.accounts import LOGIN_MINUTES, LOGIN_TTL, new_token, token_hash
 from paperboy.core.errors import InvalidParameter
+from paperboy.core.mail_limits import Limits
 from paperboy.core.profile import clean_display_name
 from paperboy.mail import Composer, Mailer, redact_address
 from paperboy.models.community import User, normalise_email
@@ -32,11 +31,7 @@ PER_ADDRESS = 3  # links per address per window: a mailbox is never flooded
 PER_IP = 10  # links per client address per window: nobody mails the world from one host
 
 
-@dataclass(frozen=True)
-class Limits:
-    per_address: int = PER_ADDRESS
-    per_ip: int = PER_IP
-    window_seconds: int = WINDOW_SECONDS
+LIMITS = Limits(PER_ADDRESS, PER_IP, WINDOW_SECONDS)
 
 
 class BadLink(InvalidParameter):
@@ -64,11 +59,6 @@ def email_or_raise(text: str) -> str:
         raise InvalidParameter(f"email: {exc}") from None
 
 
-def _bucket(kind: str, value: str) -> str:
-    # Hashed: the limits table never becomes a list of addresses.
-    return f"login:{kind}:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
-
-
 def _mint_link(
     store: Store, composer: Composer, email: str, now: datetime, next_path: str = "/"
 ) -> str:
@@ -87,7 +77,7 @@ def request_login(
     now: datetime,
     *,
     next_path: str = "/",
-    limits: Limits = Limits(),
+    limits: Limits = LIMITS,
 ) -> None:
     """Mail a sign-in link to ``email`` unless a rate limit is reached (then only log).
     ``next_path`` (a path on this site, checked by the caller) rides along in the link.
@@ -96,13 +86,8 @@ def request_login(
     server that refuses) is logged, never told to the caller.
     """
     address = email_or_raise(email)
-    by_address = store.limits.hit(_bucket("email", address), limits.window_seconds, now)
-    by_ip = store.limits.hit(_bucket("ip", ip), limits.window_seconds, now)
-    if by_address > limits.per_address or by_ip > limits.per_ip:
-        log.warning(
-            "sign-in link for %s from %s not sent: rate limit (%d for the address, %d for the IP)",
-            redact_address(address), ip, by_address, by_ip,
-        )  # fmt: skip
+    if over := limits.hit(store, "login", address, ip, now):
+        log.warning("sign-in link for %s from %s not sent: %s", redact_address(address), ip, over)
         return
     composer = Composer.from_settings(settings)
     link = _mint_link(store, composer, address, now, next_path)

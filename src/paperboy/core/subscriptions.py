@@ -17,7 +17,6 @@ and preferences use the signed links of ``core.subscriber_links`` (no account, n
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from email.message import EmailMessage
 from paperboy.config import Settings
 from paperboy.core.accounts import new_token, token_hash
 from paperboy.core.errors import InvalidParameter
+from paperboy.core.mail_limits import Limits
 from paperboy.core.preferences import parse_preferences
 from paperboy.core.subscriber_links import (
     PREFERENCES,
@@ -79,11 +79,7 @@ PER_ADDRESS = 3  # mails per address per hour: a mailbox is never flooded
 PER_IP = 10  # requests per client address per hour: nobody subscribes the world from one host
 
 
-@dataclass(frozen=True)
-class Limits:
-    per_address: int = PER_ADDRESS
-    per_ip: int = PER_IP
-    window_seconds: int = WINDOW_SECONDS
+LIMITS = Limits(PER_ADDRESS, PER_IP, WINDOW_SECONDS)
 
 
 class BadConfirmLink(InvalidParameter):
@@ -113,11 +109,6 @@ def _checked(prefs: Preferences) -> Preferences:
         return prefs.checked()
     except ValueError as exc:
         raise InvalidParameter(str(exc)) from None
-
-
-def _bucket(kind: str, value: str) -> str:
-    # Hashed: the limits table never becomes a list of addresses.
-    return f"subscribe:{kind}:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def _linked_user(store: Store, email: str) -> int | None:
@@ -163,20 +154,17 @@ def request_subscription(
     ip: str,
     now: datetime,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = LIMITS,
 ) -> None:
     """Store a pending subscription and mail its confirmation link, unless a rate limit is
     reached (then only log). Raises InvalidParameter for a bad address or preferences;
     everything else (limits, a refusing mail server) is logged, never told to the caller."""
     address = _email(email)
     prefs = _checked(prefs)
-    by_address = store.limits.hit(_bucket("email", address), limits.window_seconds, now)
-    by_ip = store.limits.hit(_bucket("ip", ip), limits.window_seconds, now)
-    if by_address > limits.per_address or by_ip > limits.per_ip:
+    if over := limits.hit(store, "subscribe", address, ip, now):
         log.warning(
-            "subscription mail for %s from %s not sent: rate limit (%d for the address, "
-            "%d for the IP)", redact_address(address), ip, by_address, by_ip,
-        )  # fmt: skip
+            "subscription mail for %s from %s not sent: %s", redact_address(address), ip, over
+        )
         return
     sub = _stored_for_request(store, address, prefs, now)
     composer = Composer.from_settings(settings)
