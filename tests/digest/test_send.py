@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.conftest import paper
 from paperboy.config import load_settings
 from paperboy.core.digest.send import SUSPEND_AFTER, send_due
 from paperboy.mail import Retry, SmtpMailer, parse_mail_url
@@ -182,3 +183,31 @@ def test_worker_processes_split_the_subscribers_and_send_each_once(
     assert report.as_json() == {"sent": 12, "empty": 0, "failed": 0, "in_doubt": 0}
     assert recipients(smtp_server) == Counter(emails)
     assert len(store.deliveries.runs()) == 3
+
+
+def test_a_digest_in_doubt_is_not_mailed_again_inside_the_next_one(
+    store: Store, smtp_server
+) -> None:
+    """In doubt means "maybe delivered": like the message, its papers are not sent again by
+    default, so the next digest starts where the in-doubt one ended."""
+    subscribers(store, 2)
+    thursday, friday = AT.replace(day=26), AT
+    monday = AT.replace(day=30)
+    send_due(store, settings(smtp_server), thursday, mailer=mailer(smtp_server))
+    smtp_server.handler.swallow = {"reader1@example.org"}
+    assert send_due(store, settings(smtp_server), friday, mailer=mailer(smtp_server)).in_doubt == 1
+    smtp_server.handler.swallow = set()
+    store.papers.upsert_papers(
+        [paper("2611.00007", "Speech recognition on Mondays", day=monday.date())]
+    )
+    send_due(store, settings(smtp_server), monday, mailer=mailer(smtp_server))
+    [last] = [m.message for m in smtp_server.received if m.rcpt_tos == ["reader1@example.org"]][-1:]
+    text = last.get_body(("plain",)).get_content()
+    assert "Speech recognition on Mondays" in text
+    assert "tiny transformers" not in text and "noisy rooms" not in text
+    resent = send_due(
+        store, settings(smtp_server), friday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert resent.sent == 1  # asked for: the Friday digest itself, with Friday's papers
+    copy = smtp_server.received[-1].message.get_body(("plain",)).get_content()
+    assert "tiny transformers" in copy and "Mondays" not in copy

@@ -177,6 +177,8 @@ class _Run:
                         self._count("in_doubt")
                     continue  # done, or another run is sending it now
                 since, until = windows[sub.id]
+                if row is not None:  # taken again: the window it was claimed for, not after it
+                    since = min(row.since, until)
                 digest = self.builder.build(sub, period, since, until, mailed.get(sub.id, ()))
                 if digest.empty:
                     if self.run_id is None or deliveries.claim(
