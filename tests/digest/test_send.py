@@ -211,3 +211,28 @@ def test_a_digest_in_doubt_is_not_mailed_again_inside_the_next_one(
     assert resent.sent == 1  # asked for: the Friday digest itself, with Friday's papers
     copy = smtp_server.received[-1].message.get_body(("plain",)).get_content()
     assert "tiny transformers" in copy and "Mondays" not in copy
+
+
+def test_resend_in_doubt_on_a_later_day_resends_the_older_digest(store: Store, smtp_server) -> None:
+    """``digest status`` lists an in-doubt digest until someone acts, often the next day:
+    ``--resend-in-doubt`` then still sends that digest (its own period and papers)."""
+    subscribers(store, 2)
+    smtp_server.handler.swallow = {"reader1@example.org"}
+    assert send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server)).in_doubt == 1
+    smtp_server.handler.swallow = set()
+    monday = AT.replace(day=30)
+    store.papers.upsert_papers(
+        [paper("2611.00007", "Speech recognition on Mondays", day=monday.date())]
+    )
+    report = send_due(
+        store, settings(smtp_server), monday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert report.sent == 3 and report.in_doubt == 0  # two Monday digests and the resend
+    mine = [m.message for m in smtp_server.received if m.rcpt_tos == ["reader1@example.org"]]
+    ids = [str(m["Message-ID"]) for m in mine]
+    assert len(mine) == 3 and ids.count(ids[0]) == 2  # Friday's twice (same id), Monday's once
+    assert store.deliveries.count(IN_DOUBT) == 0
+    again = send_due(
+        store, settings(smtp_server), monday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert again.sent == 0 and len(smtp_server.received) == 5
