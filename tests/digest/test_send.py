@@ -236,3 +236,21 @@ def test_resend_in_doubt_on_a_later_day_resends_the_older_digest(store: Store, s
         store, settings(smtp_server), monday, mailer=mailer(smtp_server), resend_in_doubt=True
     )
     assert again.sent == 0 and len(smtp_server.received) == 5
+
+
+def test_a_refused_sender_is_the_instance_s_fault_and_suspends_nobody(
+    store: Store, smtp_server
+) -> None:
+    """A 5xx to MAIL FROM (a misconfigured PAPERBOY_MAIL_FROM) says nothing about the
+    subscribers: no address is counted as failing, and the digests wait for the next run."""
+    emails = subscribers(store, 3)
+    smtp_server.handler.sender_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    days = [AT, AT.replace(day=30), AT.replace(month=12, day=1)]  # Fri, Mon, Tue
+    for day in days:
+        report = send_due(store, settings(smtp_server), day, mailer=mailer(smtp_server))
+        assert report.sent == 0 and report.failed == 3
+    assert all(s.status == CONFIRMED and s.failures == 0 for s in store.subscribers.list())
+    assert store.deliveries.count(PERMANENT) == 0
+    smtp_server.handler.sender_reply = None
+    fixed = send_due(store, settings(smtp_server), days[-1], mailer=mailer(smtp_server))
+    assert fixed.sent == 3 and recipients(smtp_server) == Counter(emails)
