@@ -254,3 +254,17 @@ def test_a_refused_sender_is_the_instance_s_fault_and_suspends_nobody(
     smtp_server.handler.sender_reply = None
     fixed = send_due(store, settings(smtp_server), days[-1], mailer=mailer(smtp_server))
     assert fixed.sent == 3 and recipients(smtp_server) == Counter(emails)
+
+
+def test_a_failing_personal_model_costs_its_section_not_the_run(store: Store, smtp_server) -> None:
+    """Personal picks are the one per-person model in a digest: if it fails for one reader,
+    that digest goes without its picks, and every other digest still goes."""
+    user, _ = store.users.get_or_create("ada@example.org")
+    emails = subscribers(store, 3, more_like_mine=True)
+    store.subscribers.link_user(store.subscribers.find(emails[1]).id, user.id)  # type: ignore[union-attr]
+
+    def picks(_store: Store, sub, candidates, at):
+        raise RuntimeError("the model broke")
+
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server), picks=picks)
+    assert report.sent == 3 and recipients(smtp_server) == Counter(emails)
