@@ -268,3 +268,19 @@ def test_a_failing_personal_model_costs_its_section_not_the_run(store: Store, sm
 
     report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server), picks=picks)
     assert report.sent == 3 and recipients(smtp_server) == Counter(emails)
+
+
+def test_a_run_beats_while_it_only_builds(store: Store, smtp_server, monkeypatch) -> None:
+    """A run that builds for a long while without sending (many empty digests, a slow
+    model) still beats, so a concurrent run never takes its live claims for a dead run's."""
+    import paperboy.core.digest.send as send_module
+
+    subscribers(store, 4, searches=("quantum gravity",))  # all empty
+    monkeypatch.setattr(send_module, "BEAT_EVERY", 0.0)
+    beats: list[int] = []
+    real = store.deliveries.beat
+    monkeypatch.setattr(
+        store.deliveries, "beat", lambda rid, now: (beats.append(rid), real(rid, now))
+    )
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server))
+    assert report.empty == 4 and len(beats) >= 4

@@ -172,6 +172,7 @@ class _Run:
             mailed = deliveries.mailed(ids, oldest - MAILED_LOOKBACK)
             for sub, period in batch:
                 self.progress(1)
+                self._beat()
                 row = rows.get((sub.id, period))
                 if row is not None and row.status not in self.retake:
                     if row.status == IN_DOUBT:
@@ -258,9 +259,14 @@ class _Run:
                 deliveries.finish(did, status, f"{delivery.code or ''} {delivery.detail}", now)
                 if status == PERMANENT:
                     self.store.subscribers.record_failure(sub.id, now, SUSPEND_AFTER)
-        if self.run_id is not None and time.monotonic() - self.last_beat > BEAT_EVERY:
-            deliveries.beat(self.run_id, now)
+        self._beat()
+
+    def _beat(self) -> None:
+        """Tell concurrent runs this one is alive (``run_is_gone``), at most every
+        ``BEAT_EVERY`` seconds: while it sends and while it only builds."""
+        if self.run_id is not None and time.monotonic() - self.last_beat >= BEAT_EVERY:
             self.last_beat = time.monotonic()
+            self.store.deliveries.beat(self.run_id, _now())
 
 
 def _now() -> datetime:
