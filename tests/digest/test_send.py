@@ -284,3 +284,29 @@ def test_a_run_beats_while_it_only_builds(store: Store, smtp_server, monkeypatch
     )
     report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server))
     assert report.empty == 4 and len(beats) >= 4
+
+
+def test_the_worker_s_digest_job_stops_between_messages_on_sigterm(
+    store: Store, smtp_server
+) -> None:
+    """SIGTERM sets the worker's stop event: the digest job stops at the next message (a safe
+    point: nothing claimed and unsent), and the next run sends the rest, each once."""
+    from paperboy.worker.jobs import Interrupted, JobContext, digest
+
+    emails = subscribers(store, 6)
+
+    class StopAfterFirst(threading.Event):
+        def is_set(self) -> bool:
+            return bool(smtp_server.received)
+
+    ctx = JobContext(store, settings(smtp_server), AT, StopAfterFirst())
+    try:
+        digest(ctx)
+    except Interrupted:
+        pass
+    else:
+        raise AssertionError("the job ran to the end after stop was set")
+    assert 1 <= len(smtp_server.received) < len(emails)
+    assert store.deliveries.count(IN_DOUBT) == 0 and store.deliveries.count("claimed") == 0
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server))
+    assert report.in_doubt == 0 and recipients(smtp_server) == Counter(emails)

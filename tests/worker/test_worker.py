@@ -162,8 +162,8 @@ def test_hugging_face_papers_come_in_and_trending_follows(tmp_path, replay_serve
 
 
 def test_the_digest_job_calls_send_due_and_reports_its_counts(tmp_path, monkeypatch):
-    """The agreed entry point, ``core.digest.send.send_due(store, settings, at)``, stood in
-    by a module of that name (the real one is tested with its own SMTP server)."""
+    """The agreed entry point, ``core.digest.send.send_due(store, settings, at, progress=)``,
+    stood in by a module of that name (the real one is tested with its own SMTP server)."""
     import sys
     import types
     from dataclasses import dataclass
@@ -177,8 +177,9 @@ def test_the_digest_job_calls_send_due_and_reports_its_counts(tmp_path, monkeypa
         failed: int
         in_doubt: int
 
-    def send_due(store, settings, at):
+    def send_due(store, settings, at, progress=None):
         calls.append((store, at))
+        assert progress is not None  # the job's checkpoint: SIGTERM stops between messages
         return SendReport(5, 2, 1, 0)
 
     fake = types.ModuleType("paperboy.core.digest.send")
