@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pgserver import PostgresServer
+from signin_flow import Mailbox
+from smtpserver import SmtpServer
 
 
 @dataclass
@@ -253,6 +255,22 @@ def live_server(web_app) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free port, for every test that sends mail."""
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> Mailbox:
+    """What ``smtp_server`` received, by recipient (signin_flow.Mailbox)."""
+    return Mailbox(smtp_server)
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,6 @@ from paperboy.models.subscription import CONFIRMED, PENDING, UNSUBSCRIBED, Prefe
 from paperboy.store import open_store
 from paperboy.web.app import create_app
 from signin_flow import PUBLIC, csrf, field
-from smtpserver import SmtpServer
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -40,13 +32,13 @@ def run(smtp_url: str, *args: str, stdin: str | None = None) -> tuple[int, str, 
     return result.exit_code, result.stdout, result.stderr
 
 
-def listed(smtp, db: str, *args: str) -> list[dict]:
-    code, out, err = run(smtp.url, "--db", db, "subscriber", "list", "--json", *args)
+def listed(smtp_server, db: str, *args: str) -> list[dict]:
+    code, out, err = run(smtp_server.url, "--db", db, "subscriber", "list", "--json", *args)
     assert code == 0, err
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_add_confirmed_from_arguments_and_a_file(smtp, db, tmp_path):
+def test_add_confirmed_from_arguments_and_a_file(smtp_server, db, tmp_path):
     listing = tmp_path / "list.csv"
     listing.write_text(
         "email,name\n# moved from the old newsletter\nbob@example.org,Bob\n\n"
@@ -54,13 +46,13 @@ def test_add_confirmed_from_arguments_and_a_file(smtp, db, tmp_path):
         encoding="utf-8",
     )
     code, out, err = run(
-        smtp.url, "--db", db, "subscriber", "add", "ada@example.org", "cy@example.org",
+        smtp_server.url, "--db", db, "subscriber", "add", "ada@example.org", "cy@example.org",
         "--file", str(listing), "--confirmed", "--weekly",
     )  # fmt: skip
     assert code == 1  # one bad line, named; the rest are in
     assert f"{listing}: line 5" in err and "not an address" in err
     assert "added 3 (confirmed)" in out
-    rows = listed(smtp, db)
+    rows = listed(smtp_server, db)
     assert [r["email"] for r in rows] == ["ada@example.org", "cy@example.org", "bob@example.org"]
     assert {r["status"] for r in rows} == {CONFIRMED}
     assert {r["preferences"]["cadence"] for r in rows} == {"weekly"}
@@ -68,29 +60,29 @@ def test_add_confirmed_from_arguments_and_a_file(smtp, db, tmp_path):
         "id", "email", "status", "user_id", "created_at", "confirmed_at", "failures",
         "preferences",
     }  # fmt: skip
-    assert smtp.handler.received == []  # they opted in elsewhere: no mail
+    assert smtp_server.handler.received == []  # they opted in elsewhere: no mail
 
     # Again: nothing changes for confirmed addresses, and stdin works.
     code, out, _ = run(
-        smtp.url, "--db", db, "subscriber", "add", "--file", "-", "--confirmed", "--daily",
+        smtp_server.url, "--db", db, "subscriber", "add", "--file", "-", "--confirmed", "--daily",
         stdin="ada@example.org\n",
     )  # fmt: skip
     assert code == 0 and "left as they were 1" in out
-    assert listed(smtp, db)[0]["preferences"]["cadence"] == "weekly"
+    assert listed(smtp_server, db)[0]["preferences"]["cadence"] == "weekly"
 
-    code, out, _ = run(smtp.url, "--db", db, "subscriber", "list")
+    code, out, _ = run(smtp_server.url, "--db", db, "subscriber", "list")
     assert code == 0 and "ada@example.org  confirmed  weekly (Mon)" in out
-    assert listed(smtp, db, "--status", "pending") == []
-    code, _, err = run(smtp.url, "--db", db, "subscriber", "list", "--status", "happy")
+    assert listed(smtp_server, db, "--status", "pending") == []
+    code, _, err = run(smtp_server.url, "--db", db, "subscriber", "list", "--status", "happy")
     assert code == 1 and "--status 'happy'" in err
 
 
-def test_add_without_confirmed_mails_a_link_that_confirms(smtp, db):
-    code, out, err = run(smtp.url, "--db", db, "subscriber", "add", "ada@example.org")
+def test_add_without_confirmed_mails_a_link_that_confirms(smtp_server, db):
+    code, out, err = run(smtp_server.url, "--db", db, "subscriber", "add", "ada@example.org")
     assert code == 0, err
     assert "added 1 (pending, confirmation mailed)" in out and "mails accepted: 1" in out
-    assert listed(smtp, db)[0]["status"] == PENDING
-    mail = smtp.handler.received[-1]
+    assert listed(smtp_server, db)[0]["status"] == PENDING
+    mail = smtp_server.handler.received[-1]
     text = mail.message.get_body(("plain",)).get_content()
     link = re.search(r"http://testserver/subscribe/confirm\?\S+", text).group(0)
     store = open_store(db)
@@ -101,32 +93,43 @@ def test_add_without_confirmed_mails_a_link_that_confirms(smtp, db):
             assert c.post("/subscribe/confirm", data=data).status_code == 200
     finally:
         store.close()
-    assert listed(smtp, db)[0]["status"] == CONFIRMED
+    assert listed(smtp_server, db)[0]["status"] == CONFIRMED
 
 
-def test_an_import_never_resubscribes_someone_who_left(smtp, db):
+def test_an_import_never_resubscribes_someone_who_left(smtp_server, db):
     store = open_store(db)
     try:
         sub, _ = store.subscribers.add("ada@example.org", Preferences(), CONFIRMED, _now())
         store.subscribers.set_status(sub.id, UNSUBSCRIBED, _now())
     finally:
         store.close()
-    code, out, _ = run(smtp.url, "--db", db, "subscriber", "add", "ada@example.org", "--confirmed")
+    code, out, _ = run(
+        smtp_server.url, "--db", db, "subscriber", "add", "ada@example.org", "--confirmed"
+    )
     assert code == 0 and "kept unsubscribed 1" in out
-    assert listed(smtp, db)[0]["status"] == UNSUBSCRIBED
+    assert listed(smtp_server, db)[0]["status"] == UNSUBSCRIBED
 
 
-def test_remove_and_bad_input(smtp, db):
-    run(smtp.url, "--db", db, "subscriber", "add", "a@example.org", "b@example.org", "--confirmed")
+def test_remove_and_bad_input(smtp_server, db):
+    run(
+        smtp_server.url,
+        "--db",
+        db,
+        "subscriber",
+        "add",
+        "a@example.org",
+        "b@example.org",
+        "--confirmed",
+    )
     code, out, err = run(
-        smtp.url, "--db", db, "subscriber", "remove", "A@example.org", "nobody@example.org"
+        smtp_server.url, "--db", db, "subscriber", "remove", "A@example.org", "nobody@example.org"
     )
     assert code == 1 and "removed a@example.org" in out
     assert "nobody@example.org: not a subscriber" in err
-    assert [r["email"] for r in listed(smtp, db)] == ["b@example.org"]
-    code, _, err = run(smtp.url, "--db", db, "subscriber", "add")
+    assert [r["email"] for r in listed(smtp_server, db)] == ["b@example.org"]
+    code, _, err = run(smtp_server.url, "--db", db, "subscriber", "add")
     assert code == 1 and "no addresses" in err
-    code, _, err = run(smtp.url, "--db", db, "subscriber", "add", "--file", "/no/such/file")
+    code, _, err = run(smtp_server.url, "--db", db, "subscriber", "add", "--file", "/no/such/file")
     assert code == 1 and "/no/such/file: cannot read" in err
 
 

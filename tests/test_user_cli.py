@@ -149,3 +149,11 @@ def test_the_demo_says_where_to_sign_in_and_where_mail_goes(tmp_path):
         "smtp://me@mail.example.org:2525"
     )
     assert "hunter2" not in note
+
+
+def test_the_demo_says_where_to_subscribe_and_how_digests_go_out(tmp_path):
+    from paperboy.cli.data import digest_note
+
+    note = digest_note(load_settings({}), "postgresql://me:hunter2@db.example.org/papers")
+    assert note.startswith("subscribe at http://127.0.0.1:8000/subscribe — then mail the digests")
+    assert note.endswith(" .venv/bin/paperboy digest send") and "hunter2" not in note

@@ -28,17 +28,9 @@ from paperboy.models.subscription import (
     Preferences,
 )
 from paperboy.store import open_store
-from smtpserver import SmtpServer
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 _TOKEN = re.compile(r"/subscribe/confirm\?token=(\S+)")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -49,9 +41,9 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def settings(smtp):
+def settings(smtp_server):
     return load_settings(
-        {"PAPERBOY_SMTP_URL": smtp.url, "PAPERBOY_PUBLIC_URL": "https://papers.example"}
+        {"PAPERBOY_SMTP_URL": smtp_server.url, "PAPERBOY_PUBLIC_URL": "https://papers.example"}
     )
 
 
@@ -60,14 +52,14 @@ def ask(store, settings, email: str, ip: str = "192.0.2.1", **kw) -> None:
     request_subscription(store, settings, secret, email, Preferences(), ip, NOW, **kw)
 
 
-def token_in(smtp) -> str:
-    text = smtp.handler.received[-1].message.get_body(("plain",)).get_content()
+def token_in(smtp_server) -> str:
+    text = smtp_server.handler.received[-1].message.get_body(("plain",)).get_content()
     return _TOKEN.search(text).group(1)
 
 
-def test_the_confirmation_mail(store, settings, smtp):
+def test_the_confirmation_mail(store, settings, smtp_server):
     ask(store, settings, "ada@example.org")
-    mail = smtp.handler.received[-1].message
+    mail = smtp_server.handler.received[-1].message
     assert mail["To"] == "ada@example.org" and mail["Message-ID"] and mail["Date"]
     assert mail["List-Unsubscribe"] is None  # not a list mail: nobody is subscribed yet
     assert mail.get_content_type() == "multipart/alternative"
@@ -78,54 +70,54 @@ def test_the_confirmation_mail(store, settings, smtp):
     assert "expires in 48 hours" in text and "ignore this mail" in text
 
 
-def test_limit_per_ip_counts_every_address(store, settings, smtp):
+def test_limit_per_ip_counts_every_address(store, settings, smtp_server):
     for i in range(PER_IP + 3):
         ask(store, settings, f"person{i}@example.org")
-    assert len(smtp.handler.received) == PER_IP
+    assert len(smtp_server.handler.received) == PER_IP
     ask(store, settings, "late@example.org", ip="198.51.100.7")  # another host is fine
-    assert len(smtp.handler.received) == PER_IP + 1
+    assert len(smtp_server.handler.received) == PER_IP + 1
 
 
-def test_the_window_ends(store, settings, smtp):
+def test_the_window_ends(store, settings, smtp_server):
     limits = Limits(per_address=1, per_ip=50, window_seconds=60)
     ask(store, settings, "ada@example.org", limits=limits)
     ask(store, settings, "ada@example.org", limits=limits)
-    assert len(smtp.handler.received) == 1
+    assert len(smtp_server.handler.received) == 1
     secret = instance_secret(store, settings)
     later = NOW + timedelta(minutes=2)
     request_subscription(
         store, settings, secret, "ada@example.org", Preferences(), "192.0.2.1", later,
         limits=limits,
     )  # fmt: skip
-    assert len(smtp.handler.received) == 2
+    assert len(smtp_server.handler.received) == 2
 
 
-def test_a_refusing_server_is_logged_never_raised(store, settings, smtp, caplog):
-    smtp.handler.reject.add("ada@example.org")
+def test_a_refusing_server_is_logged_never_raised(store, settings, smtp_server, caplog):
+    smtp_server.handler.reject.add("ada@example.org")
     with caplog.at_level(logging.ERROR, logger="paperboy.core.subscriptions"):
         ask(store, settings, "ada@example.org")
     assert "not delivered" in caplog.text and "ada@example.org" not in caplog.text
     assert store.subscribers.find("ada@example.org").status == PENDING
 
 
-def test_a_suspended_address_comes_back_by_confirming(store, settings, smtp):
+def test_a_suspended_address_comes_back_by_confirming(store, settings, smtp_server):
     prefs = Preferences(searches=("quokka",))
     sub, _ = store.subscribers.add("ada@example.org", prefs, CONFIRMED, NOW)
     store.subscribers.record_failure(sub.id, NOW, suspend_after=1)
     assert store.subscribers.get(sub.id).status == SUSPENDED
     ask(store, settings, "ada@example.org")
     assert store.subscribers.get(sub.id).status == SUSPENDED  # asking alone changes nothing
-    back = confirm_subscription(store, token_in(smtp), NOW)
+    back = confirm_subscription(store, token_in(smtp_server), NOW)
     assert back.status == CONFIRMED and back.failures == 0 and back.prefs == prefs
     with pytest.raises(BadConfirmLink) as caught:
-        confirm_subscription(store, token_in(smtp), NOW)
+        confirm_subscription(store, token_in(smtp_server), NOW)
     assert caught.value.state == "used"
 
 
-def test_an_expired_confirmation(store, settings, smtp):
+def test_an_expired_confirmation(store, settings, smtp_server):
     ask(store, settings, "ada@example.org")
     with pytest.raises(BadConfirmLink) as caught:
-        confirm_subscription(store, token_in(smtp), NOW + timedelta(hours=49))
+        confirm_subscription(store, token_in(smtp_server), NOW + timedelta(hours=49))
     assert caught.value.state == "expired"
     assert store.subscribers.find("ada@example.org").status == PENDING
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from paperboy.models.paper import Paper
-from smtpserver import SmtpServer
 from store.conftest import BACKENDS, open_backend
 
 DAY = date(2026, 11, 27)  # a Friday: the newest listing day
@@ -52,12 +50,3 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
     s.papers.upsert_papers(PAPERS)
     yield s
     s.close()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()

@@ -17,23 +17,10 @@ from paperboy.models.paper import Paper
 from paperboy.store import open_store
 from paperboy.web.account import safe_next
 from paperboy.web.app import create_app
-from signin_flow import PUBLIC, Mailbox, ask_link, confirm, csrf, field, link_in, sign_in
-from smtpserver import SmtpServer
+from signin_flow import PUBLIC, ask_link, confirm, csrf, field, link_in, sign_in
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mailbox(smtp) -> Mailbox:
-    return Mailbox(smtp)
 
 
 @pytest.fixture
@@ -49,8 +36,8 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def app(store, smtp):
-    settings = load_settings({"PAPERBOY_SMTP_URL": smtp.url, "PAPERBOY_PUBLIC_URL": PUBLIC})
+def app(store, smtp_server):
+    settings = load_settings({"PAPERBOY_SMTP_URL": smtp_server.url, "PAPERBOY_PUBLIC_URL": PUBLIC})
     return create_app(settings, store)
 
 

@@ -18,8 +18,8 @@ from paperboy.mail import Composer
 from paperboy.models.subscription import CONFIRMED, PENDING, UNSUBSCRIBED, Preferences
 from paperboy.store import open_store
 from paperboy.web.app import create_app
-from signin_flow import PUBLIC, Mailbox, csrf, field
-from smtpserver import Received, SmtpServer
+from signin_flow import PUBLIC, csrf, field
+from smtpserver import Received
 
 from .community_helpers import signed_in
 
@@ -41,18 +41,6 @@ _PREFS_LINK = re.compile(r"https?://[^/\s]+/subscription\?\S+")
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mailbox(smtp) -> Mailbox:
-    return Mailbox(smtp)
-
-
-@pytest.fixture
 def store(tmp_path):
     s = open_store(str(tmp_path / "subs.db"))
     yield s
@@ -60,8 +48,8 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def app(store, smtp):
-    settings = load_settings({"PAPERBOY_SMTP_URL": smtp.url, "PAPERBOY_PUBLIC_URL": PUBLIC})
+def app(store, smtp_server):
+    settings = load_settings({"PAPERBOY_SMTP_URL": smtp_server.url, "PAPERBOY_PUBLIC_URL": PUBLIC})
     return create_app(settings, store)
 
 

@@ -161,35 +161,33 @@ def test_hugging_face_papers_come_in_and_trending_follows(tmp_path, replay_serve
         assert outcomes[1].report["rows"] == store.trending.count() > 0  # upvotes are signals
 
 
-def test_the_digest_job_calls_send_due_and_reports_its_counts(tmp_path, monkeypatch):
-    """The agreed entry point, ``core.digest.send.send_due(store, settings, at, progress=)``,
-    stood in by a module of that name (the real one is tested with its own SMTP server)."""
-    import sys
-    import types
-    from dataclasses import dataclass
+def test_the_digest_job_mails_the_digests_due_once(tmp_path):
+    """The real ``send_due`` through the worker, to a real SMTP server: a weekly subscriber
+    due today (any weekday the test runs), then the same job again sends nothing."""
+    from paperboy.models.paper import Paper
+    from paperboy.models.subscription import CONFIRMED, WEEKLY, Preferences
+    from smtpserver import SmtpServer
 
-    calls = []
-
-    @dataclass
-    class SendReport:
-        sent: int
-        empty: int
-        failed: int
-        in_doubt: int
-
-    def send_due(store, settings, at, progress=None):
-        calls.append((store, at))
-        assert progress is not None  # the job's checkpoint: SIGTERM stops between messages
-        return SendReport(5, 2, 1, 0)
-
-    fake = types.ModuleType("paperboy.core.digest.send")
-    fake.send_due = send_due  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "paperboy.core.digest.send", fake)
-    with open_store(str(tmp_path / "w.db")) as store:
-        outcome = Worker(store, load_settings({})).run("digest")
-        assert outcome.status == "done", outcome.line()
-        assert outcome.report == {"sent": 5, "empty": 2, "failed": 1, "in_doubt": 0}
-        assert calls[0][0] is store and calls[0][1].tzinfo is not None
+    today = datetime.now(UTC).date()
+    smtp = SmtpServer().start()
+    try:
+        settings = load_settings({"PAPERBOY_SMTP_URL": smtp.url})
+        with open_store(str(tmp_path / "w.db")) as store:
+            store.papers.upsert_papers([
+                Paper(id="2611.00001", title="Speech recognition in noisy rooms",
+                      abstract="We recognise speech.", categories=["cs.CL"], listing_date=today),
+            ])  # fmt: skip
+            prefs = Preferences(cadence=WEEKLY, weekday=today.weekday(), send_hour=0,
+                                searches=("speech recognition",))  # fmt: skip
+            store.subscribers.add("ada@example.org", prefs, CONFIRMED, datetime.now(UTC))
+            worker = Worker(store, settings)
+            outcome = worker.run("digest")
+            assert outcome.status == "done", outcome.line()
+            assert outcome.report == {"sent": 1, "empty": 0, "failed": 0, "in_doubt": 0}
+            assert [m.rcpt_tos for m in smtp.received] == [["ada@example.org"]]
+            assert worker.run("digest").report["sent"] == 0
+    finally:
+        smtp.stop()
 
 
 def test_a_job_whose_lease_was_taken_stops_at_its_next_checkpoint(tmp_path):

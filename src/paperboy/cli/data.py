@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paperboy.cli.app import Context, err, fail, print_json, progress_bar
-from paperboy.config import Settings
+from paperboy.config import Settings, redact_url
 from paperboy.demo import load_demo
 from paperboy.ingest.formats.registry import FORMATS
 from paperboy.ingest.jobs import ImportReport, import_files
@@ -149,6 +149,7 @@ def demo(
         if report.failed_files or report.rejected:
             finish_import(report, False)
         out.print(sign_in_note(settings), highlight=False, markup=False)
+        out.print(digest_note(settings, store.url), highlight=False, markup=False)
         if serve:
             serve_store(settings, store, settings.host, settings.port)
 
@@ -158,6 +159,15 @@ def sign_in_note(settings: Settings) -> str:
     mailer = Mailer.from_settings(settings)
     where = "written to" if isinstance(mailer, FileMailer) else "sent through"
     return f"sign in at {public_base(settings)}/login — mail is {where} {mailer.destination}"
+
+
+def digest_note(settings: Settings, url: str) -> str:
+    """Where to subscribe, and the command that mails the digests due (cron or the worker
+    run it on a real instance)."""
+    return (
+        f"subscribe at {public_base(settings)}/subscribe — then mail the digests due with: "
+        f"PAPERBOY_DATABASE_URL={redact_url(url)} .venv/bin/paperboy digest send"
+    )
 
 
 def config(ctx: typer.Context) -> None:

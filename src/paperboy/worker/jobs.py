@@ -12,7 +12,6 @@ next run resumes, as it would after a crash.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +26,6 @@ FIRST_HARVEST_DAYS = 7  # a first scheduled harvest takes the last week, never a
 
 class Interrupted(Exception):
     """Raised at a checkpoint once the worker was asked to stop; what is done stays done."""
-
-
-class JobUnavailable(RuntimeError):
-    """The job cannot run in this installation (a part it needs is missing)."""
 
 
 @dataclass
@@ -113,20 +108,13 @@ def trending(ctx: JobContext) -> Report:
     return {"rows": report.rows, "seconds": round(report.seconds, 3)}
 
 
-DIGEST_SENDER = "paperboy.core.digest.send"
-
-
 def digest(ctx: JobContext) -> Report:
     """The digests due now, each sent exactly once (``paperboy digest send``)."""
-    try:
-        send = importlib.import_module(DIGEST_SENDER)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not DIGEST_SENDER.startswith(exc.name):
-            raise
-        raise JobUnavailable("digest sending is not part of this installation") from None
+    from paperboy.core.digest.send import send_due  # the mail stack loads only for this job
+
     # ctx.checkpoint as progress: it runs between messages, where no claim is open, so a
     # SIGTERM stops the run there and the next run sends the rest (nothing left in doubt).
-    report = send.send_due(ctx.store, ctx.settings, ctx.now, progress=ctx.checkpoint)
+    report = send_due(ctx.store, ctx.settings, ctx.now, progress=ctx.checkpoint)
     return {k: getattr(report, k) for k in ("sent", "empty", "failed", "in_doubt")}
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from paperboy.config import Settings
 from paperboy.models.job_lock import JobLock
 from paperboy.store import Store
-from paperboy.worker.jobs import Interrupted, Job, JobContext, JobUnavailable, default_jobs
+from paperboy.worker.jobs import Interrupted, Job, JobContext, default_jobs
 from paperboy.worker.lease import LEASE_SECONDS, Lease, new_holder
 from paperboy.worker.schedule import BadSchedule, time_zone, triggers
 
@@ -105,8 +105,6 @@ class Worker:
             outcome = Outcome(name, "done", report=dict(job.run(ctx)))
         except Interrupted as exc:
             outcome = Outcome(name, "interrupted", error=str(exc) or None)
-        except JobUnavailable as exc:
-            outcome = Outcome(name, "failed", error=str(exc))
         except Exception as exc:  # one job's failure must not stop the others
             log.debug("%s failed", name, exc_info=True)
             outcome = Outcome(name, "failed", error=f"{type(exc).__name__}: {exc}")
