@@ -134,7 +134,11 @@ def _confirmation(
         links = subscriber_links(composer, secret, sub, now)
         context = {"already": True, "link": links.preferences, "email": sub.email,
                    "unsubscribe": links.unsubscribe, "expires_hours": CONFIRM_HOURS}  # fmt: skip
-        return composer.compose(sub.email, ALREADY_SUBJECT, "subscribe", context)
+        headers = {  # mail to a subscriber is list mail, one-click unsubscribe included
+            "List-Unsubscribe": f"<{links.one_click}>, <{links.mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return composer.compose(sub.email, ALREADY_SUBJECT, "subscribe", context, headers=headers)
     token = new_token()
     store.users.add_token(token_hash(token), SUBSCRIBE_PURPOSE, str(sub.id), now + CONFIRM_TTL)
     link = composer.url(CONFIRM_PATH, token=token)
