@@ -44,6 +44,7 @@ class Handler:
     reject: set[str] = field(default_factory=set)  # RCPT answered 550
     drop_after: int | None = None  # after N more accepted messages, drop at the next MAIL
     swallow: set[str] = field(default_factory=set)  # keep the message, drop before replying
+    sender_reply: str | None = None  # answer every MAIL FROM with this (e.g. a 550)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
@@ -54,6 +55,8 @@ class Handler:
         if drop:
             server.transport.abort()  # no reply at all: a crash or a cut cable
             return "421 4.3.2 gone"
+        if self.sender_reply is not None:
+            return self.sender_reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"

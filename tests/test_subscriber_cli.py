@@ -135,3 +135,43 @@ def test_remove_and_bad_input(smtp_server, db):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def test_unsubscribe_mail_applies_the_mailto_request(smtp_server, db, tmp_path):
+    """Clients that use the List-Unsubscribe mailto (Apple Mail's banner among them) send
+    ``Subject: unsubscribe TOKEN`` to the sender's address: an MTA pipe or an admin hands
+    the mail to ``paperboy subscriber unsubscribe-mail``, which unsubscribes that address."""
+    from email.message import EmailMessage
+
+    from paperboy.core.accounts import instance_secret
+    from paperboy.core.subscriber_links import UNSUBSCRIBE, manage_token
+
+    with open_store(db) as store:
+        sub, _ = store.subscribers.add(
+            "ada@example.org", Preferences(), CONFIRMED, datetime.now(UTC)
+        )
+        secret = instance_secret(store, load_settings({"PAPERBOY_PUBLIC_URL": PUBLIC}))
+        token = manage_token(secret, sub, UNSUBSCRIBE, datetime.now(UTC))
+
+    def request(subject: str) -> str:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "ada@example.org", "digest@example.org", subject
+        msg.set_content("This is an unsubscribe request sent from Mail.\n")
+        return msg.as_string()
+
+    code, out, err = run(
+        smtp_server.url, "--db", db, "subscriber", "unsubscribe-mail", stdin=request("hello")
+    )
+    assert code == 1 and "no unsubscribe token" in err
+    forged = request("unsubscribe " + token[:-4] + "0000")
+    code, out, err = run(
+        smtp_server.url, "--db", db, "subscriber", "unsubscribe-mail", stdin=forged
+    )
+    assert code == 1 and "not valid" in err
+    assert listed(smtp_server, db)[0]["status"] == CONFIRMED
+    path = tmp_path / "request.eml"
+    path.write_text(request("unsubscribe " + token), encoding="utf-8")
+    code, out, err = run(smtp_server.url, "--db", db, "subscriber", "unsubscribe-mail", str(path))
+    assert code == 0, err
+    assert "unsubscribed ada@example.org" in out
+    assert listed(smtp_server, db)[0]["status"] == UNSUBSCRIBED

@@ -130,3 +130,14 @@ def test_accounts(store):
     assert unsubscribe_account(store, user, NOW).status == UNSUBSCRIBED
     again = subscribe_account(store, user, Preferences(cadence="weekly"), NOW)
     assert again.id == sub.id and again.status == CONFIRMED and again.prefs.cadence == "weekly"
+
+
+def test_a_subscribed_address_asking_again_gets_a_list_mail(store, settings, smtp_server):
+    """Mail to a confirmed subscriber is list mail: it carries List-Unsubscribe (one-click
+    https and mailto) and List-Unsubscribe-Post like every digest."""
+    store.subscribers.add("ada@example.org", Preferences(), CONFIRMED, NOW)
+    ask(store, settings, "ada@example.org")
+    mail = smtp_server.handler.received[-1].message
+    header = str(mail["List-Unsubscribe"])
+    assert "https://papers.example/unsubscribe/one-click?token=" in header and "<mailto:" in header
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

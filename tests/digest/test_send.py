@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.conftest import paper
 from paperboy.config import load_settings
 from paperboy.core.digest.send import SUSPEND_AFTER, send_due
 from paperboy.mail import Retry, SmtpMailer, parse_mail_url
@@ -182,3 +183,130 @@ def test_worker_processes_split_the_subscribers_and_send_each_once(
     assert report.as_json() == {"sent": 12, "empty": 0, "failed": 0, "in_doubt": 0}
     assert recipients(smtp_server) == Counter(emails)
     assert len(store.deliveries.runs()) == 3
+
+
+def test_a_digest_in_doubt_is_not_mailed_again_inside_the_next_one(
+    store: Store, smtp_server
+) -> None:
+    """In doubt means "maybe delivered": like the message, its papers are not sent again by
+    default, so the next digest starts where the in-doubt one ended."""
+    subscribers(store, 2)
+    thursday, friday = AT.replace(day=26), AT
+    monday = AT.replace(day=30)
+    send_due(store, settings(smtp_server), thursday, mailer=mailer(smtp_server))
+    smtp_server.handler.swallow = {"reader1@example.org"}
+    assert send_due(store, settings(smtp_server), friday, mailer=mailer(smtp_server)).in_doubt == 1
+    smtp_server.handler.swallow = set()
+    store.papers.upsert_papers(
+        [paper("2611.00007", "Speech recognition on Mondays", day=monday.date())]
+    )
+    send_due(store, settings(smtp_server), monday, mailer=mailer(smtp_server))
+    [last] = [m.message for m in smtp_server.received if m.rcpt_tos == ["reader1@example.org"]][-1:]
+    text = last.get_body(("plain",)).get_content()
+    assert "Speech recognition on Mondays" in text
+    assert "tiny transformers" not in text and "noisy rooms" not in text
+    resent = send_due(
+        store, settings(smtp_server), friday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert resent.sent == 1  # asked for: the Friday digest itself, with Friday's papers
+    copy = smtp_server.received[-1].message.get_body(("plain",)).get_content()
+    assert "tiny transformers" in copy and "Mondays" not in copy
+
+
+def test_resend_in_doubt_on_a_later_day_resends_the_older_digest(store: Store, smtp_server) -> None:
+    """``digest status`` lists an in-doubt digest until someone acts, often the next day:
+    ``--resend-in-doubt`` then still sends that digest (its own period and papers)."""
+    subscribers(store, 2)
+    smtp_server.handler.swallow = {"reader1@example.org"}
+    assert send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server)).in_doubt == 1
+    smtp_server.handler.swallow = set()
+    monday = AT.replace(day=30)
+    store.papers.upsert_papers(
+        [paper("2611.00007", "Speech recognition on Mondays", day=monday.date())]
+    )
+    report = send_due(
+        store, settings(smtp_server), monday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert report.sent == 3 and report.in_doubt == 0  # two Monday digests and the resend
+    mine = [m.message for m in smtp_server.received if m.rcpt_tos == ["reader1@example.org"]]
+    ids = [str(m["Message-ID"]) for m in mine]
+    assert len(mine) == 3 and ids.count(ids[0]) == 2  # Friday's twice (same id), Monday's once
+    assert store.deliveries.count(IN_DOUBT) == 0
+    again = send_due(
+        store, settings(smtp_server), monday, mailer=mailer(smtp_server), resend_in_doubt=True
+    )
+    assert again.sent == 0 and len(smtp_server.received) == 5
+
+
+def test_a_refused_sender_is_the_instance_s_fault_and_suspends_nobody(
+    store: Store, smtp_server
+) -> None:
+    """A 5xx to MAIL FROM (a misconfigured PAPERBOY_MAIL_FROM) says nothing about the
+    subscribers: no address is counted as failing, and the digests wait for the next run."""
+    emails = subscribers(store, 3)
+    smtp_server.handler.sender_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    days = [AT, AT.replace(day=30), AT.replace(month=12, day=1)]  # Fri, Mon, Tue
+    for day in days:
+        report = send_due(store, settings(smtp_server), day, mailer=mailer(smtp_server))
+        assert report.sent == 0 and report.failed == 3
+    assert all(s.status == CONFIRMED and s.failures == 0 for s in store.subscribers.list())
+    assert store.deliveries.count(PERMANENT) == 0
+    smtp_server.handler.sender_reply = None
+    fixed = send_due(store, settings(smtp_server), days[-1], mailer=mailer(smtp_server))
+    assert fixed.sent == 3 and recipients(smtp_server) == Counter(emails)
+
+
+def test_a_failing_personal_model_costs_its_section_not_the_run(store: Store, smtp_server) -> None:
+    """Personal picks are the one per-person model in a digest: if it fails for one reader,
+    that digest goes without its picks, and every other digest still goes."""
+    user, _ = store.users.get_or_create("ada@example.org")
+    emails = subscribers(store, 3, more_like_mine=True)
+    store.subscribers.link_user(store.subscribers.find(emails[1]).id, user.id)  # type: ignore[union-attr]
+
+    def picks(_store: Store, sub, candidates, at):
+        raise RuntimeError("the model broke")
+
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server), picks=picks)
+    assert report.sent == 3 and recipients(smtp_server) == Counter(emails)
+
+
+def test_a_run_beats_while_it_only_builds(store: Store, smtp_server, monkeypatch) -> None:
+    """A run that builds for a long while without sending (many empty digests, a slow
+    model) still beats, so a concurrent run never takes its live claims for a dead run's."""
+    import paperboy.core.digest.send as send_module
+
+    subscribers(store, 4, searches=("quantum gravity",))  # all empty
+    monkeypatch.setattr(send_module, "BEAT_EVERY", 0.0)
+    beats: list[int] = []
+    real = store.deliveries.beat
+    monkeypatch.setattr(
+        store.deliveries, "beat", lambda rid, now: (beats.append(rid), real(rid, now))
+    )
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server))
+    assert report.empty == 4 and len(beats) >= 4
+
+
+def test_the_worker_s_digest_job_stops_between_messages_on_sigterm(
+    store: Store, smtp_server
+) -> None:
+    """SIGTERM sets the worker's stop event: the digest job stops at the next message (a safe
+    point: nothing claimed and unsent), and the next run sends the rest, each once."""
+    from paperboy.worker.jobs import Interrupted, JobContext, digest
+
+    emails = subscribers(store, 6)
+
+    class StopAfterFirst(threading.Event):
+        def is_set(self) -> bool:
+            return bool(smtp_server.received)
+
+    ctx = JobContext(store, settings(smtp_server), AT, StopAfterFirst())
+    try:
+        digest(ctx)
+    except Interrupted:
+        pass
+    else:
+        raise AssertionError("the job ran to the end after stop was set")
+    assert 1 <= len(smtp_server.received) < len(emails)
+    assert store.deliveries.count(IN_DOUBT) == 0 and store.deliveries.count("claimed") == 0
+    report = send_due(store, settings(smtp_server), AT, mailer=mailer(smtp_server))
+    assert report.in_doubt == 0 and recipients(smtp_server) == Counter(emails)

@@ -265,7 +265,12 @@ def test_one_click_unsubscribe_rfc_8058(client, mailbox, store, app):
     one_click = links(app, store, ADA).one_click.removeprefix(PUBLIC)
     assert one_click.startswith("/unsubscribe/one-click?token=")
     provider = TestClient(app)  # no cookie, no CSRF token: what a mail provider sends
-    assert provider.get(one_click).status_code == 405
+    # A client that only knows RFC 2369 opens the header's URL in a browser: a page whose
+    # form unsubscribes, not an error; the GET itself changes nothing.
+    opened = provider.get(one_click)
+    assert opened.status_code == 200 and 'action="/unsubscribe"' in opened.text
+    assert opened.headers["cache-control"] == "private, no-store"
+    assert store.subscribers.find(ADA).status == CONFIRMED
     wrong = provider.post(one_click, data={"List-Unsubscribe": "Yes"})
     assert wrong.status_code == 400 and "List-Unsubscribe=One-Click" in wrong.text
     assert store.subscribers.find(ADA).status == CONFIRMED

@@ -9,18 +9,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from paperboy.cli.app import Context, err, fail, print_json
 from paperboy.core.accounts import instance_secret
 from paperboy.core.errors import InvalidParameter
 from paperboy.core.preferences import parse_preferences
-from paperboy.core.subscriptions import import_subscribers
+from paperboy.core.subscriptions import import_subscribers, unsubscribe_by_mail
 from paperboy.models.community import normalise_email
 from paperboy.models.subscription import STATUSES, Preferences, Subscriber
 
 out = Console(soft_wrap=True)
 subscriber = typer.Typer(
-    help="Digest subscribers: add (lists that opted in elsewhere), list, remove.",
+    help="Digest subscribers: add (lists that opted in elsewhere), list, remove, and the"
+    " unsubscribe requests mailed to the List-Unsubscribe mailto.",
     no_args_is_help=True,
 )
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -180,4 +182,41 @@ def subscriber_remove(
                 continue
             _say(f"removed {address}")
     if missing:
+        raise typer.Exit(1)
+
+
+@subscriber.command("unsubscribe-mail")
+def subscriber_unsubscribe_mail(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Mails (.eml) sent to the List-Unsubscribe mailto; none: stdin."),
+    ] = None,
+) -> None:
+    """Apply unsubscribe requests mailed to the digest's ``List-Unsubscribe`` mailto
+    (``Subject: unsubscribe TOKEN``): pipe the sender mailbox's mail here from the MTA, or
+    give saved .eml files. A mail without a valid token is named (exit 1)."""
+    from datetime import UTC, datetime
+
+    c: Context = ctx.obj
+    sources = [(str(p), p) for p in files] if files else [("stdin", None)]
+    bad = 0
+    with c.store() as store:
+        secret = instance_secret(store, c.settings)
+        for name, path in sources:
+            try:
+                raw = sys.stdin.buffer.read(MAX_FILE_BYTES) if path is None else path.read_bytes()
+                sub = unsubscribe_by_mail(store, secret, raw, datetime.now(UTC))
+            except OSError as exc:
+                err.print(
+                    f"[red]error:[/red] {escape(f'{name}: cannot read: {exc}')}", highlight=False
+                )
+                bad += 1
+                continue
+            except InvalidParameter as exc:
+                err.print(f"[red]error:[/red] {escape(f'{name}: {exc}')}", highlight=False)
+                bad += 1
+                continue
+            _say(f"unsubscribed {sub.email}")
+    if bad:
         raise typer.Exit(1)

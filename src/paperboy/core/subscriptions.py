@@ -18,9 +18,12 @@ and preferences use the signed links of ``core.subscriber_links`` (no account, n
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default as default_policy
 
 from paperboy.config import Settings
 from paperboy.core.accounts import new_token, token_hash
@@ -64,6 +67,7 @@ __all__ = [
     "subscribe_account",
     "unsubscribe",
     "unsubscribe_account",
+    "unsubscribe_by_mail",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,7 +129,11 @@ def _confirmation(
         links = subscriber_links(composer, secret, sub, now)
         context = {"already": True, "link": links.preferences, "email": sub.email,
                    "unsubscribe": links.unsubscribe, "expires_hours": CONFIRM_HOURS}  # fmt: skip
-        return composer.compose(sub.email, ALREADY_SUBJECT, "subscribe", context)
+        headers = {  # mail to a subscriber is list mail, one-click unsubscribe included
+            "List-Unsubscribe": f"<{links.one_click}>, <{links.mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return composer.compose(sub.email, ALREADY_SUBJECT, "subscribe", context, headers=headers)
     token = new_token()
     store.users.add_token(token_hash(token), SUBSCRIBE_PURPOSE, str(sub.id), now + CONFIRM_TTL)
     link = composer.url(CONFIRM_PATH, token=token)
@@ -228,6 +236,23 @@ def unsubscribe(store: Store, secret: bytes, token: str, now: datetime) -> Subsc
     if store.subscribers.set_status(sub.id, UNSUBSCRIBED, now):
         log.info("subscription %d unsubscribed", sub.id)
     return store.subscribers.get(sub.id) or sub
+
+
+_MAILTO_SUBJECT = re.compile(r"\bunsubscribe\s+(\d+\.\d+\.[0-9a-f]+)\b", re.IGNORECASE)
+
+
+def unsubscribe_by_mail(store: Store, secret: bytes, raw: bytes, now: datetime) -> Subscriber:
+    """Apply a request sent to the ``List-Unsubscribe`` mailto (``Subject: unsubscribe
+    TOKEN``; the token, not the From address, names and authorises it). Raises
+    InvalidParameter when the subject carries no token, BadSubscriberLink for a bad one."""
+    msg = message_from_bytes(raw, policy=default_policy)
+    subject = str(msg.get("Subject", ""))
+    found = _MAILTO_SUBJECT.search(subject)
+    if found is None:
+        raise InvalidParameter(
+            f"no unsubscribe token in the subject {subject[:80]!r} (expected 'unsubscribe TOKEN')"
+        )
+    return unsubscribe(store, secret, found.group(1), now)
 
 
 def save_preferences(

@@ -387,7 +387,14 @@ class SmtpMailer(Mailer):
             status = Status.TEMPORARY if any(400 <= c < 500 for c in codes) else Status.PERMANENT
             first = next(iter(exc.recipients.values()))
             return status, first[0], _text(first[1]), {}
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        except smtplib.SMTPSenderRefused as exc:
+            # Our own MAIL FROM refused: the instance's fault, not the recipient's, and the
+            # same for every message of the batch. Like a failed login: temporary for each
+            # message (never a bounce against the address), and no more knocking this batch.
+            detail = f"sender refused: {_text(exc.smtp_error)}"
+            self._down = _SetupFailed(detail, exc.smtp_code, 400 <= exc.smtp_code < 500)
+            return Status.TEMPORARY, exc.smtp_code, detail, {}
+        except smtplib.SMTPDataError as exc:
             status = Status.TEMPORARY if 400 <= exc.smtp_code < 500 else Status.PERMANENT
             return status, exc.smtp_code, _text(exc.smtp_error), {}
         except smtplib.SMTPNotSupportedError as exc:  # e.g. SMTPUTF8 needed, not offered

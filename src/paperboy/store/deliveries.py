@@ -75,7 +75,9 @@ class DeliveryStore(ABC):
 
     @abstractmethod
     def last_until(self, subscriber_ids: Sequence[int]) -> dict[int, datetime]:
-        """The end of each subscriber's latest sent digest window (where the next begins)."""
+        """The end of each subscriber's latest window that was, or may have been, mailed:
+        sent, in doubt or claimed (where the next begins; in doubt means "maybe delivered",
+        so its papers are not mailed again unless that digest is resent on purpose)."""
 
     @abstractmethod
     def mailed(self, subscriber_ids: Sequence[int], since: datetime) -> dict[int, set[str]]:

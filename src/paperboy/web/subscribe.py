@@ -192,7 +192,10 @@ def _token(request: Request, form: FormData | None = None) -> str:
 
 
 @router.get("/unsubscribe")
+@router.get("/unsubscribe/one-click")
 async def unsubscribe_form(request: Request) -> Response:
+    """The page whose form unsubscribes; changes nothing. Also for the one-click URL, which
+    clients that know only RFC 2369 open in a browser (RFC 8058 providers POST to it)."""
     token = _token(request)
     try:
         sub = await _blocking(

@@ -112,7 +112,9 @@ def digest(ctx: JobContext) -> Report:
     """The digests due now, each sent exactly once (``paperboy digest send``)."""
     from paperboy.core.digest.send import send_due  # the mail stack loads only for this job
 
-    report = send_due(ctx.store, ctx.settings, ctx.now)
+    # ctx.checkpoint as progress: it runs between messages, where no claim is open, so a
+    # SIGTERM stops the run there and the next run sends the rest (nothing left in doubt).
+    report = send_due(ctx.store, ctx.settings, ctx.now, progress=ctx.checkpoint)
     return {k: getattr(report, k) for k in ("sent", "empty", "failed", "in_doubt")}
 
 

@@ -241,11 +241,20 @@ class DigestBuilder:
             if candidates:
                 picked = [
                     p
-                    for p in self.picks(self.store, sub, candidates, self.at)
+                    for p in self._picks(sub, candidates)
                     if p.paper.id in win.papers and p.paper.id not in taken
                 ]
                 section(PICKS, "Picked for you", picked[:PICKS_LIMIT])
         return Digest(sub, period, since, until, tuple(sections))
+
+    def _picks(self, sub: Subscriber, candidates: list[str]) -> list[DigestPaper]:
+        """The injected picks; one reader's failing model costs that section, not the run."""
+        assert self.picks is not None
+        try:
+            return self.picks(self.store, sub, candidates, self.at)
+        except Exception:  # noqa: BLE001 - logged; the digest goes without its picks
+            log.exception("personal picks for subscriber %d failed; sent without them", sub.id)
+            return []
 
 
 def _trending_reason(row: TrendingRow) -> str:

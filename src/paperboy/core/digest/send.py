@@ -59,6 +59,7 @@ SUSPEND_AFTER = 3  # permanent failures in a row before an address is suspended
 STALE_AFTER = timedelta(minutes=10)  # a run that has not beaten for this long is gone
 BEAT_EVERY = 30.0  # seconds between a run's heartbeats
 BATCH = 500  # subscribers read (and their log rows looked up) at a time
+RESEND_MOST = 10_000  # in-doubt digests of earlier periods one resend looks at
 CONNECTIONS = 2  # SMTP connections at once: one renders while the other waits on the server
 
 
@@ -171,12 +172,15 @@ class _Run:
             mailed = deliveries.mailed(ids, oldest - MAILED_LOOKBACK)
             for sub, period in batch:
                 self.progress(1)
+                self._beat()
                 row = rows.get((sub.id, period))
                 if row is not None and row.status not in self.retake:
                     if row.status == IN_DOUBT:
                         self._count("in_doubt")
                     continue  # done, or another run is sending it now
                 since, until = windows[sub.id]
+                if row is not None:  # taken again: the window it was claimed for, not after it
+                    since = min(row.since, until)
                 digest = self.builder.build(sub, period, since, until, mailed.get(sub.id, ()))
                 if digest.empty:
                     if self.run_id is None or deliveries.claim(
@@ -196,6 +200,35 @@ class _Run:
                         continue  # another run took it between the lookup and now
                 self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
                 yield msg  # the mailer sends it before asking for the next one
+        if IN_DOUBT in self.retake:
+            yield from self._older_in_doubt()
+
+    def _older_in_doubt(self) -> Iterator[EmailMessage]:
+        """Asked to resend: the in-doubt digests of earlier periods too (``digest status``
+        lists them until someone acts, often a day later), each over its own window."""
+        deliveries = self.store.deliveries
+        for rec in deliveries.recent(IN_DOUBT, limit=RESEND_MOST):
+            sub = self.store.subscribers.get(rec.subscriber_id)
+            if sub is None or not sub.active or rec.period == due_period(sub.prefs, self.at):
+                continue  # gone, stopped, or already handled with this run's due digests
+            if self.shard is not None and sub.id % self.shard[1] != self.shard[0]:
+                continue
+            mailed = deliveries.mailed([sub.id], rec.since - MAILED_LOOKBACK).get(sub.id, ())
+            digest = self.builder.build(sub, rec.period, rec.since, rec.until, mailed)
+            if digest.empty:
+                continue
+            now = _now()
+            links = subscriber_links(self.composer, self.secret, sub, now)
+            msg = render_digest(self.composer, digest, links, now)
+            delivery_id = None
+            if self.run_id is not None:
+                delivery_id = deliveries.claim(
+                    sub.id, rec.period, self.run_id, rec.since, rec.until, now, retake=(IN_DOUBT,)
+                )
+                if delivery_id is None:
+                    continue
+            self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
+            yield msg
 
     def _count(self, field: str) -> None:
         with self.lock:
@@ -226,9 +259,14 @@ class _Run:
                 deliveries.finish(did, status, f"{delivery.code or ''} {delivery.detail}", now)
                 if status == PERMANENT:
                     self.store.subscribers.record_failure(sub.id, now, SUSPEND_AFTER)
-        if self.run_id is not None and time.monotonic() - self.last_beat > BEAT_EVERY:
-            deliveries.beat(self.run_id, now)
+        self._beat()
+
+    def _beat(self) -> None:
+        """Tell concurrent runs this one is alive (``run_is_gone``), at most every
+        ``BEAT_EVERY`` seconds: while it sends and while it only builds."""
+        if self.run_id is not None and time.monotonic() - self.last_beat >= BEAT_EVERY:
             self.last_beat = time.monotonic()
+            self.store.deliveries.beat(self.run_id, _now())
 
 
 def _now() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
-from paperboy.models.delivery import CLAIMED, SENT, DeliveryRecord, DigestRun
+from paperboy.models.delivery import CLAIMED, IN_DOUBT, SENT, DeliveryRecord, DigestRun
 from paperboy.store.deliveries import DeliveryStore
 from paperboy.store.portable.executor import Executor, as_datetime
 
@@ -203,8 +203,8 @@ class SQLDeliveries(DeliveryStore):
         for part in _chunks(subscriber_ids):
             rows = self.sql.read(
                 "SELECT subscriber_id, max(until) FROM deliveries WHERE subscriber_id IN"
-                f" ({_marks(len(part))}) AND status = %s GROUP BY subscriber_id",
-                [*part, SENT],
+                f" ({_marks(len(part))}) AND status IN (%s, %s, %s) GROUP BY subscriber_id",
+                [*part, SENT, IN_DOUBT, CLAIMED],
             )
             out.update((int(r[0]), _moment(r[1])) for r in rows)
         return out
