@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from paperboy.core.digest.build import DigestBuilder, build_digest
 from paperboy.models.digest import AUTHORS, PICKS, SEARCH, TRENDING, DigestPaper
@@ -77,8 +77,25 @@ def test_each_paper_appears_once_and_an_empty_digest_is_empty(store: Store) -> N
     sub = subscribe(store, "d@example.org", searches=("diffusion", "diffusion models protein"))
     digest = build_digest(store, sub, AT)
     assert len(digest.paper_ids) == sum(len(s.papers) for s in digest.sections)
-    nobody = subscribe(store, "n@example.org", searches=("quantum gravity",), trending_count=5)
+    nobody = subscribe(store, "n@example.org", searches=("quantum gravity",), trending_count=0)
     assert build_digest(store, nobody, AT).empty
+    later = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday: nothing listed since Friday
+    done = subscribe(store, "e@example.org", trending_count=5)
+    did = store.deliveries.claim(done.id, "2026-11-27", 1, AT, AT + timedelta(days=1), AT)
+    assert did is not None
+    store.deliveries.complete(did, "<e@x>", [], AT)
+    assert build_digest(store, done, later).empty
+
+
+def test_a_day_nobody_voted_on_still_has_its_top_papers(store: Store) -> None:
+    """The trending section falls back to the window's papers (imported upvotes, then listing
+    order), after the saved searches took theirs, and says so in its title and reasons."""
+    sub = subscribe(store, "f@example.org", trending_count=3, searches=("diffusion",))
+    digest = build_digest(store, sub, AT)
+    assert [s.kind for s in digest.sections] == [TRENDING, SEARCH]
+    assert digest.sections[0].title == "New papers" and len(digest.sections[0].papers) == 3
+    assert all(p.reason == "new on 27 Nov" for p in digest.sections[0].papers)
+    assert not any("iffusion" in t for t in titles(digest, TRENDING))  # the search has them
 
 
 def test_trending_comes_first_with_its_reason(store: Store) -> None:
@@ -88,8 +105,10 @@ def test_trending_comes_first_with_its_reason(store: Store) -> None:
     sub = subscribe(store, "t@example.org", trending_count=3, searches=("graph",))
     digest = build_digest(store, sub, AT)
     assert digest.sections[0].kind == TRENDING
-    assert titles(digest, TRENDING) == ["Graph neural networks for traffic"]
+    assert titles(digest, TRENDING)[0] == "Graph neural networks for traffic"
+    assert digest.sections[0].title == "Trending" and len(titles(digest, TRENDING)) == 3
     assert digest.sections[0].papers[0].reason == "trending: 1 votes, 1 saves"
+    assert digest.sections[0].papers[1].reason == "new on 27 Nov"
     assert titles(digest, SEARCH) == []  # already in the mail above
 
 

@@ -126,7 +126,15 @@ class DigestBuilder:
                     break
             win.authors = {pid: [a.lower() for a in p.authors] for pid, p in win.papers.items()}
             rows = self.trending_rows()
-            win.trending = [pid for pid in rows if pid in win.papers]
+            scored = [pid for pid in rows if pid in win.papers]
+            # Then the rest of the window as the daily list's trending sort has it: imported
+            # upvotes, then listing order, so a day nobody voted on still has its top N.
+            ranked = set(scored)
+            rest = sorted(
+                (pid for pid in win.papers if pid not in ranked),
+                key=lambda pid: -(win.papers[pid].upvotes or 0),
+            )
+            win.trending = scored + rest
         self._windows[key] = win
         return win
 
@@ -211,15 +219,12 @@ class DigestBuilder:
                 taken.update(p.paper.id for p in chosen)
                 sections.append(DigestSection(kind, title, tuple(chosen)))
 
-        if prefs.trending_count and win.trending:
-            rows = self.trending_rows()
-            chosen = []
-            for pid in win.trending:
-                if fits(pid):
-                    chosen.append(DigestPaper(win.papers[pid], _trending_reason(rows[pid])))
-                    if len(chosen) >= prefs.trending_count:
-                        break
-            section(TRENDING, "Trending", chosen)
+        rows = self.trending_rows()
+        top: list[DigestPaper] = []  # papers with a trending score first ...
+        for pid in win.trending[: len(rows)] if prefs.trending_count else ():
+            if pid in rows and fits(pid) and len(top) < prefs.trending_count:
+                top.append(DigestPaper(win.papers[pid], _trending_reason(rows[pid])))
+        taken.update(p.paper.id for p in top)
         for query in prefs.searches:
             found = [m for m in self.search(query, win) if fits(m.paper_id)][:SEARCH_LIMIT]
             section(
@@ -245,6 +250,16 @@ class DigestBuilder:
                     if p.paper.id in win.papers and p.paper.id not in taken
                 ]
                 section(PICKS, "Picked for you", picked[:PICKS_LIMIT])
+        # ... then, on a day with few votes, the newest papers the other sections left.
+        for pid in win.trending if len(top) < prefs.trending_count else ():
+            if pid not in rows and fits(pid):
+                top.append(DigestPaper(win.papers[pid], _new_reason(win.papers[pid])))
+                taken.add(pid)
+                if len(top) >= prefs.trending_count:
+                    break
+        if top:
+            title = "Trending" if any(p.paper.id in rows for p in top) else "New papers"
+            sections.insert(0, DigestSection(TRENDING, title, tuple(top)))
         return Digest(sub, period, since, until, tuple(sections))
 
     def _picks(self, sub: Subscriber, candidates: list[str]) -> list[DigestPaper]:
@@ -268,6 +283,12 @@ def _trending_reason(row: TrendingRow) -> str:
         if n
     ]
     return "trending: " + ", ".join(parts) if parts else "trending"
+
+
+def _new_reason(paper: Paper) -> str:
+    """Why an unvoted paper is in the top N: it is new (and maybe upvoted elsewhere)."""
+    day = f"new on {paper.listing_date:%-d %b}" if paper.listing_date else "new"
+    return f"{day}, {paper.upvotes} upvotes elsewhere" if paper.upvotes else day
 
 
 def build_digest(
