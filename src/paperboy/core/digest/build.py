@@ -233,7 +233,7 @@ class DigestBuilder:
                 [DigestPaper(win.papers[m.paper_id], m.reason) for m in found],
             )
         if prefs.authors:
-            chosen = []
+            chosen: list[DigestPaper] = []
             for name in prefs.authors:
                 for pid in self.by_author(name, win):
                     if pid not in taken and len(chosen) < AUTHORS_LIMIT:
