@@ -60,25 +60,31 @@ async def _request(reader, writer, head: bytes) -> int:  # noqa: ANN001
 
 
 async def _drive(
-    port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int, pause: float = 0
+    port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int, rate: float = 0
 ):
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
+    next_slot = time.perf_counter()  # rate > 0: each request waits for its slot (as votes.lua)
 
     async def worker(n: int) -> None:
-        nonlocal errors
+        nonlocal errors, next_slot
         rng = random.Random(seed * 1000 + n)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            while (start := time.perf_counter()) < deadline:
+            while time.perf_counter() < deadline:
+                if rate:
+                    now = time.perf_counter()
+                    next_slot = max(next_slot, now - 1.0)  # no catch-up bursts
+                    wait, next_slot = next_slot - now, next_slot + 1 / rate
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                start = time.perf_counter()
                 status = await _request(reader, writer, rng.choice(heads))
                 if status == 200:
                     latencies.append(time.perf_counter() - start)
                 else:
                     errors += 1
-                if pause:
-                    await asyncio.sleep(pause)
         finally:
             writer.close()
 
@@ -88,10 +94,10 @@ async def _drive(
 
 
 def drive(
-    port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int, pause: float = 0
+    port: int, heads: list[bytes], seconds: float, concurrency: int, seed: int, rate: float = 0
 ) -> dict:
-    """One load generator, in its own process (``pause`` seconds after each answer)."""
-    return asyncio.run(_drive(port, heads, seconds, concurrency, seed, pause))
+    """One load generator, in its own process (``rate`` > 0: that many requests a second)."""
+    return asyncio.run(_drive(port, heads, seconds, concurrency, seed, rate))
 
 
 def get_head(path: str) -> bytes:
@@ -183,7 +189,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "bench.db"
-        store = open_store(str(db))
+        store = open_store(str(db), migrate="apply")  # a kept --db may be behind: bring it up
         if store.papers.count_papers() == 0:
             with timer() as t:
                 report = import_files(store, [require(ARXIV_CS)])
@@ -200,8 +206,6 @@ def main() -> None:
         targets = rng.sample(ids, 7000) + today * max(1, 3000 // max(len(today), 1))
         heads = vote_heads(tokens, targets, 20_000, seed=11)
         use_wrk = shutil.which("wrk") is not None and not args.python_client
-        # Each connection waits this long after each answer: about --vote-rate votes/s in all.
-        pause_ms = max(0.0, args.voters * 1000 / args.vote_rate - 2)
         if use_wrk:
             rng = random.Random(11)
             home_file = wrk_lines(Path(tmp), "home.txt", ["/"])
@@ -241,7 +245,7 @@ def main() -> None:
                     during, voted = reads.result(), votes.result()
                     reads = pool.submit(drive, port, home, args.seconds, args.readers, 5)
                     votes = pool.submit(drive, port, heads, args.seconds, args.voters, 6,
-                                        pause_ms / 1000)  # fmt: skip
+                                        args.vote_rate)  # fmt: skip
                     paced_during, paced = reads.result(), votes.result()
                     alone_after = pool.submit(drive, port, home, args.seconds, args.readers, 7)
                     alone_after = alone_after.result()
