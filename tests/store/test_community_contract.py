@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from paperboy.models.community import PaperCounts
 from paperboy.models.query import Filters, TextQuery
@@ -159,6 +160,52 @@ def test_fifty_accounts_voting_twice_at_once_count_fifty(store: Store) -> None:
         t.join(timeout=60)
     assert not errors
     assert store.votes.counts(["2401.00001"])["2401.00001"].votes == 50
+
+
+def test_apply_answers_the_state_its_own_action_left(store: Store) -> None:
+    store.papers.upsert_papers([paper("2401.00001")])
+    ada, _ = store.users.get_or_create("ada@example.org")
+    bob, _ = store.users.get_or_create("bob@example.org")
+    before = store.votes.version()
+    assert store.votes.apply("vote", ada.id, "2401.00001") == (True, True, False, 1, 0)
+    assert store.votes.apply("vote", ada.id, "2401.00001") == (False, True, False, 1, 0)
+    assert store.votes.apply("save", bob.id, "2401.00001") == (True, False, True, 1, 1)
+    assert store.votes.apply("unvote", ada.id, "2401.00001") == (True, False, False, 0, 1)
+    assert store.votes.apply("unsave", ada.id, "2401.00001") == (False, False, False, 0, 1)
+    assert store.votes.version() > before
+    with pytest.raises(ValueError, match="action"):
+        store.votes.apply("delete", ada.id, "2401.00001")
+    store.users.set_banned(bob.id, True)
+    store.votes.recount(bob.id)
+    assert store.votes.apply("vote", bob.id, "2401.00001") == (False, False, True, 0, 0)
+
+
+def test_fifty_accounts_applying_votes_twice_at_once_count_fifty(store: Store) -> None:
+    from paperboy.store import open_store
+
+    store.papers.upsert_papers([paper("2401.00001")])
+    users = [store.users.get_or_create(f"u{i}@example.org")[0].id for i in range(50)]
+    answers: list[tuple] = []
+    errors: list[BaseException] = []
+
+    def vote(chunk: list[int]) -> None:
+        try:
+            with open_store(store.url) as s:
+                for uid in chunk:
+                    answers.append(s.votes.apply("vote", uid, "2401.00001"))
+                    answers.append(s.votes.apply("vote", uid, "2401.00001"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=vote, args=(users[i::5],)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert store.votes.counts(["2401.00001"])["2401.00001"].votes == 50
+    assert sum(a[0] for a in answers) == 50  # one change per account
+    assert sorted(a[3] for a in answers if a[0]) == list(range(1, 51))  # each saw its own
 
 
 def test_a_banned_accounts_votes_stop_counting(store: Store) -> None:

@@ -1,4 +1,4 @@
-"""Issue 7 L6: the database and its -wal/-shm are private to their owner (0600 in 0700)."""
+"""Issue 7 L6: the database and its -wal/-shm/-writer are private to their owner (0600 in 0700)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_new_database_and_its_directories_are_private(tmp_path: Path) -> None:
     store = open_store(str(db))
     try:
         store.papers.upsert_papers([Paper(id="2401.00001", title="A paper")])  # writes the WAL
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writer"):  # -writer: the write queue's lock
             assert mode(db.with_name(db.name + suffix)) == 0o600, suffix
         assert mode(db.parent) == 0o700
         assert mode(db.parent.parent) == 0o700  # every directory Paperboy made

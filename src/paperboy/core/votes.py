@@ -53,15 +53,14 @@ def act(store: Store, user_id: int, raw_id: str, action: str) -> VoteState:
     """Vote, unvote, save or unsave; repeating an action changes nothing.
 
     Runs once per click, so it reads no more than it answers: the paper's id (not its row),
-    one write transaction, then marks and counts in one statement."""
+    then one write transaction that also reads the marks and counts it leaves."""
     if action not in ACTIONS:
         raise InvalidParameter(f"action: expected one of {', '.join(ACTIONS)}, got {action!r}")
     paper_id = store.papers.find_paper_id(raw_id)
     if paper_id is None:
         raise NotFound(f"no paper {raw_id[:100]!r}")
-    changed = getattr(store.votes, action)(user_id, paper_id)
-    voted, saved, votes, saves = store.votes.state(user_id, paper_id)
-    return VoteState(paper_id, voted, saved, votes, saves, bool(changed))
+    changed, voted, saved, votes, saves = store.votes.apply(action, user_id, paper_id)
+    return VoteState(paper_id, voted, saved, votes, saves, changed)
 
 
 @dataclass

@@ -45,6 +45,13 @@ class VoteStore(ABC):
         voted, saved = self.marks(user_id, [paper_id])
         return paper_id in voted, paper_id in saved, counts.votes, counts.saves
 
+    def apply(self, action: str, user_id: int, paper_id: str) -> tuple[bool, bool, bool, int, int]:
+        """``action`` (vote, unvote, save, unsave), then the paper's state for the account:
+        (changed, voted, saved, votes, saves). Backends may do both in one transaction (it
+        runs once per click); the state is then exactly the one this action left."""
+        changed = getattr(self, action)(user_id, paper_id)
+        return (changed, *self.state(user_id, paper_id))
+
     @abstractmethod
     def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
         """Saved papers, newest save first: (paper id, saved at)."""

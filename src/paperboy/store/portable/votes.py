@@ -10,39 +10,54 @@ from paperboy.store.portable.executor import Executor, Writer, as_datetime, now
 from paperboy.store.votes import Mark, VoteStore
 
 _TABLES = {"votes": "votes", "saves": "saves"}
+_ACTIONS = {  # action → (adds a row, table)
+    "vote": (True, "votes"),
+    "unvote": (False, "votes"),
+    "save": (True, "saves"),
+    "unsave": (False, "saves"),
+}
+# (voted, saved, votes, saves) of one paper for one account.
+_STATE = (
+    "SELECT EXISTS (SELECT 1 FROM votes WHERE user_id = %s AND paper_id = %s),"
+    " EXISTS (SELECT 1 FROM saves WHERE user_id = %s AND paper_id = %s),"
+    " COALESCE((SELECT votes FROM paper_counts WHERE paper_id = %s), 0),"
+    " COALESCE((SELECT saves FROM paper_counts WHERE paper_id = %s), 0)"
+)
 
 
 class SQLVotes(VoteStore):
     def __init__(self, sql: Executor) -> None:
         self.sql = sql
 
-    def _add(self, table: str, user_id: int, paper_id: str) -> bool:
-        column = _TABLES[table]
-        with self.sql.write() as w:
-            added = w.execute(
-                f"INSERT INTO {table} (user_id, paper_id, created_at)"
-                " SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM users"
-                " WHERE id = %s AND banned_at IS NULL)"
-                " ON CONFLICT (user_id, paper_id) DO NOTHING RETURNING paper_id",
-                (user_id, paper_id, now(), user_id),
-            )
-            if added:
-                self._move(w, column, paper_id, +1)
-            return bool(added)
+    def _add(self, w: Writer, table: str, user_id: int, paper_id: str) -> bool:
+        added = w.execute(
+            f"INSERT INTO {table} (user_id, paper_id, created_at)"
+            " SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM users"
+            " WHERE id = %s AND banned_at IS NULL)"
+            " ON CONFLICT (user_id, paper_id) DO NOTHING RETURNING paper_id",
+            (user_id, paper_id, now(), user_id),
+        )
+        if added:
+            self._move(w, _TABLES[table], paper_id, +1)
+        return bool(added)
 
-    def _remove(self, table: str, user_id: int, paper_id: str) -> bool:
-        column = _TABLES[table]
-        with self.sql.write() as w:
-            removed = w.execute(
-                f"DELETE FROM {table} WHERE user_id = %s AND paper_id = %s RETURNING paper_id",
-                (user_id, paper_id),
-            )
-            banned = w.execute(
-                "SELECT 1 FROM users WHERE id = %s AND banned_at IS NOT NULL", (user_id,)
-            )
-            if removed and not banned:
-                self._move(w, column, paper_id, -1)
-            return bool(removed)
+    def _remove(self, w: Writer, table: str, user_id: int, paper_id: str) -> bool:
+        removed = w.execute(
+            f"DELETE FROM {table} WHERE user_id = %s AND paper_id = %s RETURNING paper_id",
+            (user_id, paper_id),
+        )
+        banned = w.execute(
+            "SELECT 1 FROM users WHERE id = %s AND banned_at IS NOT NULL", (user_id,)
+        )
+        if removed and not banned:
+            self._move(w, _TABLES[table], paper_id, -1)
+        return bool(removed)
+
+    def _change(self, w: Writer, action: str, user_id: int, paper_id: str) -> bool:
+        if action not in _ACTIONS:
+            raise ValueError(f"action: expected one of {', '.join(_ACTIONS)}, got {action!r}")
+        add, table = _ACTIONS[action]
+        return (self._add if add else self._remove)(w, table, user_id, paper_id)
 
     def _move(self, w: Writer, column: str, paper_id: str, by: int) -> None:
         w.execute(
@@ -53,17 +68,30 @@ class SQLVotes(VoteStore):
         )
         self.sql.bump(w, "community")
 
+    def _one(self, action: str, user_id: int, paper_id: str) -> bool:
+        with self.sql.write() as w:
+            return self._change(w, action, user_id, paper_id)
+
     def vote(self, user_id: int, paper_id: str) -> bool:
-        return self._add("votes", user_id, paper_id)
+        return self._one("vote", user_id, paper_id)
 
     def unvote(self, user_id: int, paper_id: str) -> bool:
-        return self._remove("votes", user_id, paper_id)
+        return self._one("unvote", user_id, paper_id)
 
     def save(self, user_id: int, paper_id: str) -> bool:
-        return self._add("saves", user_id, paper_id)
+        return self._one("save", user_id, paper_id)
 
     def unsave(self, user_id: int, paper_id: str) -> bool:
-        return self._remove("saves", user_id, paper_id)
+        return self._one("unsave", user_id, paper_id)
+
+    def apply(self, action: str, user_id: int, paper_id: str) -> tuple[bool, bool, bool, int, int]:
+        # The state is read on the writing connection before COMMIT: its pages are already in
+        # that connection's cache, where a reader connection would first have to notice the
+        # new commit and drop its own cache (SQLite, bench store: ~50 µs there, ~5 µs here).
+        with self.sql.write() as w:
+            changed = self._change(w, action, user_id, paper_id)
+            row = w.execute(_STATE, (user_id, paper_id, user_id, paper_id, paper_id, paper_id))[0]
+        return changed, bool(row[0]), bool(row[1]), int(row[2]), int(row[3])
 
     def counts(self, paper_ids: Iterable[str]) -> dict[str, PaperCounts]:
         ids = list(dict.fromkeys(paper_ids))
@@ -94,13 +122,7 @@ class SQLVotes(VoteStore):
         return {r[0] for r in voted}, {r[0] for r in saved}
 
     def state(self, user_id: int, paper_id: str) -> tuple[bool, bool, int, int]:
-        row = self.sql.read(
-            "SELECT EXISTS (SELECT 1 FROM votes WHERE user_id = %s AND paper_id = %s),"
-            " EXISTS (SELECT 1 FROM saves WHERE user_id = %s AND paper_id = %s),"
-            " COALESCE((SELECT votes FROM paper_counts WHERE paper_id = %s), 0),"
-            " COALESCE((SELECT saves FROM paper_counts WHERE paper_id = %s), 0)",
-            (user_id, paper_id, user_id, paper_id, paper_id, paper_id),
-        )[0]
+        row = self.sql.read(_STATE, (user_id, paper_id, user_id, paper_id, paper_id, paper_id))[0]
         return bool(row[0]), bool(row[1]), int(row[2]), int(row[3])
 
     def library(self, user_id: int, limit: int = 50, offset: int = 0) -> list[tuple[str, datetime]]:
