@@ -283,3 +283,27 @@ def test_the_migration_places_old_papers_as_the_code_would(tmp_path: Path) -> No
                     want.listing_date,
                     want.listing_basis,
                 ), (ns, day)
+
+
+def test_a_write_held_by_another_process_times_out_with_a_clear_error(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Writers queue on the ``-writer`` lock; one held too long (a hung process) is
+    "database is locked" after the timeout, as SQLite's busy timeout would say, not a hang."""
+    import fcntl
+    import os
+
+    from paperboy.store.sqlite import db
+
+    path = tmp_path / "papers.db"
+    with open_store(f"sqlite:///{path}") as store:
+        other = os.open(f"{path}-writer", os.O_RDWR)  # another open file: another holder
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX)
+            monkeypatch.setattr(db, "QUEUE_TIMEOUT", 0.2)
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                store.state.setdefault_state("k", "v")
+            fcntl.flock(other, fcntl.LOCK_UN)
+            assert store.state.setdefault_state("k", "v") == "v"  # free again: writes go on
+        finally:
+            os.close(other)
