@@ -188,18 +188,9 @@ class _Run:
                     ):
                         self._count("empty")
                     continue
-                now = _now()
-                links = subscriber_links(self.composer, self.secret, sub, now)
-                msg = render_digest(self.composer, digest, links, now)
-                delivery_id = None
-                if self.run_id is not None:
-                    delivery_id = deliveries.claim(
-                        sub.id, period, self.run_id, since, until, now, retake=self.retake
-                    )
-                    if delivery_id is None:
-                        continue  # another run took it between the lookup and now
-                self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
-                yield msg  # the mailer sends it before asking for the next one
+                msg = self._claimed(digest, since, until, self.retake)
+                if msg is not None:  # None: another run took it between the lookup and now
+                    yield msg  # the mailer sends it before asking for the next one
         if IN_DOUBT in self.retake:
             yield from self._older_in_doubt()
 
@@ -217,18 +208,27 @@ class _Run:
             digest = self.builder.build(sub, rec.period, rec.since, rec.until, mailed)
             if digest.empty:
                 continue
-            now = _now()
-            links = subscriber_links(self.composer, self.secret, sub, now)
-            msg = render_digest(self.composer, digest, links, now)
-            delivery_id = None
-            if self.run_id is not None:
-                delivery_id = deliveries.claim(
-                    sub.id, rec.period, self.run_id, rec.since, rec.until, now, retake=(IN_DOUBT,)
-                )
-                if delivery_id is None:
-                    continue
-            self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
-            yield msg
+            msg = self._claimed(digest, rec.since, rec.until, (IN_DOUBT,))
+            if msg is not None:
+                yield msg
+
+    def _claimed(
+        self, digest: Digest, since: datetime, until: datetime, retake: tuple[str, ...]
+    ) -> EmailMessage | None:
+        """``digest`` rendered and its delivery claimed for this run (a dry run claims
+        nothing); None when another run holds the claim."""
+        now = _now()
+        links = subscriber_links(self.composer, self.secret, digest.subscriber, now)
+        msg = render_digest(self.composer, digest, links, now)
+        delivery_id = None
+        if self.run_id is not None:
+            delivery_id = self.store.deliveries.claim(
+                digest.subscriber.id, digest.period, self.run_id, since, until, now, retake=retake
+            )
+            if delivery_id is None:
+                return None
+        self.jobs[str(msg["Message-ID"])] = _Job(delivery_id, digest)
+        return msg
 
     def _count(self, field: str) -> None:
         with self.lock:
