@@ -33,6 +33,7 @@ class BadSubscriberLink(InvalidParameter):
     """A manage link that is forged, expired, or for an address no longer subscribed."""
 
     def __init__(self, why: str = "not valid") -> None:
+        self.state = "expired" if why == "expired" else "unknown"  # what the page says
         super().__init__(f"This link is {why}. Use the link in a newer digest, or subscribe again.")
 
 

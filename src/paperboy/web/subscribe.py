@@ -180,9 +180,8 @@ async def confirm_submit(request: Request) -> Response:
 
 
 def _link_problem(request: Request, exc: BadSubscriberLink) -> Response:
-    state = "expired" if "expired" in str(exc) else "unknown"
-    code = 410 if state == "expired" else 400
-    return page(request, "subscription_link_error.html", code, state=state, message=str(exc))
+    code = 410 if exc.state == "expired" else 400
+    return page(request, "subscription_link_error.html", code, state=exc.state, message=str(exc))
 
 
 def _token(request: Request, form: FormData | None = None) -> str:
