@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from paperboy.config import Settings
 from paperboy.core.accounts import LOGIN_MINUTES, LOGIN_TTL, new_token, token_hash
-from paperboy.core.errors import InvalidParameter
+from paperboy.core.errors import InvalidParameter, SpentLink
 from paperboy.core.mail_limits import Limits
 from paperboy.core.profile import clean_display_name
 from paperboy.mail import Composer, Mailer, redact_address
@@ -34,7 +34,7 @@ PER_IP = 10  # links per client address per window: nobody mails the world from 
 LIMITS = Limits(PER_ADDRESS, PER_IP, WINDOW_SECONDS)
 
 
-class BadLink(InvalidParameter):
+class BadLink(SpentLink):
     """A sign-in link that cannot be spent; ``state`` says why: used, expired or unknown."""
 
     MESSAGES = {
@@ -42,10 +42,6 @@ class BadLink(InvalidParameter):
         "expired": "This sign-in link has expired. Ask for a new one.",
         "unknown": "This sign-in link is not valid. Ask for a new one.",
     }
-
-    def __init__(self, state: str) -> None:
-        self.state = state if state in self.MESSAGES else "unknown"
-        super().__init__(self.MESSAGES[self.state])
 
 
 class AccountSuspended(InvalidParameter):

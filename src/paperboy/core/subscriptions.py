@@ -27,7 +27,7 @@ from email.policy import default as default_policy
 
 from paperboy.config import Settings
 from paperboy.core.accounts import new_token, token_hash
-from paperboy.core.errors import InvalidParameter
+from paperboy.core.errors import InvalidParameter, SpentLink
 from paperboy.core.mail_limits import Limits
 from paperboy.core.preferences import parse_preferences
 from paperboy.core.subscriber_links import (
@@ -86,7 +86,7 @@ PER_IP = 10  # requests per client address per hour: nobody subscribes the world
 LIMITS = Limits(PER_ADDRESS, PER_IP, WINDOW_SECONDS)
 
 
-class BadConfirmLink(InvalidParameter):
+class BadConfirmLink(SpentLink):
     """A confirmation link that cannot be spent; ``state`` says why: used, expired, unknown."""
 
     MESSAGES = {
@@ -95,10 +95,6 @@ class BadConfirmLink(InvalidParameter):
         "expired": "This confirmation link has expired. Subscribe again for a new one.",
         "unknown": "This confirmation link is not valid. Subscribe again for a new one.",
     }
-
-    def __init__(self, state: str) -> None:
-        self.state = state if state in self.MESSAGES else "unknown"
-        super().__init__(self.MESSAGES[self.state])
 
 
 def _email(text: str) -> str:
