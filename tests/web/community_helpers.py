@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
+from paperboy.config import load_settings
 from paperboy.core.accounts import SESSION_TTL, new_token, sign, token_hash
 from paperboy.models.community import User
 from paperboy.models.paper import Paper
+from paperboy.store import Store, open_store
+from paperboy.web.app import create_app
 from paperboy.web.session import SESSION_COOKIE
 
 HOSTILE = "<img src=x onerror=alert(1)> Saved <script>alert(2)</script>"
@@ -45,6 +50,17 @@ class Account:
     def csrf(self, path: str = "/papers/2601.00001") -> str:
         page = BeautifulSoup(self.client.get(path).text, "html.parser")
         return page.select_one(".vote-form input[name=csrf_token]")["value"]
+
+
+def serve(path: Path, stored: Sequence[Paper]) -> Iterator[tuple]:
+    """(app, store) over a fresh store at ``path`` holding ``stored``, its lifespan running
+    (the trending refresher every 50 ms) until the generator is closed."""
+    store: Store = open_store(str(path))
+    store.papers.upsert_papers(list(stored))
+    app = create_app(load_settings({}), store, trending_every=0.05)
+    with TestClient(app):  # lifespan: the refresher is closed at the end
+        yield app, store
+    store.close()
 
 
 def signed_in(app, user: User) -> tuple[TestClient, str]:

@@ -9,12 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from paperboy.config import load_settings
 from paperboy.models.subscription import CONFIRMED, Preferences
-from paperboy.store import open_store
-from paperboy.web.app import create_app
 
-from .community_helpers import HOSTILE, NEWEST, Account, paper, sign_in
+from .community_helpers import HOSTILE, NEWEST, Account, paper, serve
 
 OLD = datetime(2025, 1, 6, tzinfo=UTC).date()
 
@@ -28,30 +25,20 @@ def speech(pid: str, day, title: str) -> object:
 
 @pytest.fixture
 def app_store(tmp_path):
-    store = open_store(str(tmp_path / "foryou.db"))
     new = [paper(f"2601.0000{i}", NEWEST, title=f"Image diffusion study {i}") for i in range(1, 5)]
     for p in new:
         p.abstract = "Denoising diffusion models generate images from noise."
         p.categories = ["cs.CV"]
     new[2].title = HOSTILE
     new[3].authors = ["Grace Hopper"]
-    store.papers.upsert_papers(
+    yield from serve(
+        tmp_path / "foryou.db",
         [
             *new,
             speech("2601.00009", NEWEST, "Chunked attention for streaming speech recognition"),
             speech("2501.00001", OLD, "Transducers for streaming speech recognition"),
-        ]
+        ],
     )
-    app = create_app(load_settings({}), store, trending_every=0.05)
-    with TestClient(app):
-        yield app, store
-    store.close()
-
-
-@pytest.fixture
-def ada(app_store) -> Account:
-    app, store = app_store
-    return sign_in(app, store, "ada@example.org")
 
 
 def page(account: Account) -> BeautifulSoup:

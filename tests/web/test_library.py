@@ -4,31 +4,10 @@ hole-punched cache: a vote shows on the next anonymous request while the entry s
 from __future__ import annotations
 
 import feedparser
-import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from paperboy.config import load_settings
-from paperboy.store import open_store
-from paperboy.web.app import create_app
-
-from .community_helpers import HOSTILE, Account, papers, sign_in
-
-
-@pytest.fixture
-def app_store(tmp_path):
-    store = open_store(str(tmp_path / "library.db"))
-    store.papers.upsert_papers(papers())
-    app = create_app(load_settings({}), store, trending_every=0.05)
-    with TestClient(app):
-        yield app, store
-    store.close()
-
-
-@pytest.fixture
-def ada(app_store) -> Account:
-    app, store = app_store
-    return sign_in(app, store, "ada@example.org")
+from .community_helpers import HOSTILE, Account
 
 
 def save(account: Account, pid: str) -> None:

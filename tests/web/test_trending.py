@@ -9,24 +9,12 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from paperboy.config import load_settings
 from paperboy.core.trending import Refresher, compute, refresh, score
 from paperboy.store import open_store
-from paperboy.web.app import create_app
 
 from .community_helpers import papers, sign_in
 
 KEYS = {"id", "score", "votes", "saves", "imported_upvotes", "age_hours", "why"}
-
-
-@pytest.fixture
-def app_store(tmp_path):
-    store = open_store(str(tmp_path / "trending.db"))
-    store.papers.upsert_papers(papers())
-    app = create_app(load_settings({}), store, trending_every=0.05)
-    with TestClient(app):
-        yield app, store
-    store.close()
 
 
 def test_the_score_is_the_documented_formula():

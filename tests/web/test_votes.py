@@ -3,7 +3,6 @@ and the refusals (CSRF, GET, anonymous, unknown paper)."""
 
 from __future__ import annotations
 
-import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
@@ -14,22 +13,6 @@ from paperboy.web.app import create_app
 from .community_helpers import Account, papers, sign_in
 
 PID = "2601.00001"
-
-
-@pytest.fixture
-def app_store(tmp_path):
-    store = open_store(str(tmp_path / "votes.db"))
-    store.papers.upsert_papers(papers())
-    app = create_app(load_settings({}), store, trending_every=0.05)
-    with TestClient(app):  # lifespan: the refresher is closed at the end
-        yield app, store
-    store.close()
-
-
-@pytest.fixture
-def ada(app_store) -> Account:
-    app, store = app_store
-    return sign_in(app, store, "ada@example.org")
 
 
 def post_json(account: Account, path: str) -> dict:
