@@ -190,7 +190,9 @@ def main() -> None:
     settings = load_settings({})
     searcher = Searcher(store, settings)
     index = searcher.index()
-    rows = latency_rows(f"{len(ids):,}", searcher, embedder, index.matrix, index, queries, store)
+    rows = latency_rows(
+        f"{len(ids):,}", searcher, embedder, index.rows(slice(None)), index, queries, store
+    )
 
     if args.million:
         copies = 14
@@ -207,7 +209,8 @@ def main() -> None:
         qv = normalise(np.stack([embedder.encode_query(q) for q in queries[:100]]))
         recall = recall_at_k(exact, ivf, qv, k=10)
         big_searcher = Searcher(store, settings, cache=FixedCache(ivf))
-        rows += latency_rows(f"{len(big_ids):,}", big_searcher, embedder, exact.matrix, ivf,
+        exact_rows = exact.rows(slice(None))
+        rows += latency_rows(f"{len(big_ids):,}", big_searcher, embedder, exact_rows, ivf,
                              queries, store)  # fmt: skip
         rows.append([f"{len(big_ids):,}", f"IVF recall@10 vs exact: {recall:.3f}", "", "", ""])
 

@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="--mix: s (default 60)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                         help="--mix: server worker counts (default 1 2)")  # fmt: skip
+    parser.add_argument("--stores", nargs="+", choices=["plain", "vectors"],
+                        default=["plain", "vectors"],
+                        help="--mix: the store without vectors, with them, or both")  # fmt: skip
     parser.add_argument("--python-client", action="store_true",
                         help="--mix: the Python load generator even with wrk")  # fmt: skip
     args = parser.parse_args()
@@ -200,8 +203,9 @@ def mix_main(
     shuffled = random.Random(11).sample(ids, len(ids))
     paths = bm.Paths(shuffled[300:], words, lists)
     rows, unloaded = [], []
-    configs = [(label, path, workers) for label, path in (("no vectors", db),
-               ("vectors", vec_db)) for workers in args.workers]  # fmt: skip
+    stores = [("no vectors", db, "plain"), ("vectors", vec_db, "vectors")]
+    configs = [(label, path, workers) for label, path, kind in stores
+               if kind in args.stores for workers in args.workers]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         files = bm.wrk_files(Path(tmp), paths, searches=200_000) if use_wrk else ()
         health = Path(tmp) / "healthz.txt"

@@ -13,7 +13,8 @@ from paperboy.core.foryou import for_you, not_interested, personal_picks, reset_
 from paperboy.models.paper import Paper
 from paperboy.store import Store, open_store
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+# Votes and saves carry the wall clock, so "now" must come after them whatever the date.
+NOW = datetime.now(UTC) + timedelta(hours=1)
 OLD = date(2026, 10, 1)
 NEW = date(2026, 11, 26)
 

@@ -134,3 +134,27 @@ def test_or_fallback_leaves_out_words_that_match_almost_everything(tmp_path, mon
         # Only common words: the query stays as it is rather than becoming empty.
         common = parse_query("model text").text_query("or")
         assert without_common_terms(s, common) == common
+
+
+def test_three_words_try_two_of_them_before_any(tmp_path):
+    """No paper has all three words: the ones with two come, without one-word matches."""
+    from paperboy.config import load_settings
+    from paperboy.search.lexical import TWO_NOTE
+    from paperboy.search.service import Searcher
+    from paperboy.store import open_store
+
+    from .conftest import paper
+
+    with open_store(str(tmp_path / "t.db")) as s:
+        s.papers.upsert_papers(
+            [paper(f"2501.{i:05d}", f"Graph neural nets {i}", "message passing") for i in range(12)]
+            + [paper("2502.00001", "Graph chemistry", "molecules")]
+            + [paper(f"2503.{i:05d}", "Chemistry chemistry", "chemistry") for i in range(3)]
+        )
+        searcher = Searcher(s, load_settings({}))
+        resp = searcher.search(SearchRequest("graph neural chemistry", limit=20))
+        assert resp.notes == [TWO_NOTE]
+        assert len(ids(resp)) == 13 and not any(i.startswith("2503.") for i in ids(resp))
+        # Too few papers with two of the words: any word, as before.
+        resp = searcher.search(SearchRequest("chemistry molecules nets", limit=20))
+        assert FALLBACK_NOTE in resp.notes and len(ids(resp)) == 16

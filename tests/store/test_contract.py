@@ -65,6 +65,30 @@ def test_search_quotes_user_syntax(store: Store) -> None:
     ]
 
 
+def test_two_of_the_words_scores_as_any_of_them(store: Store) -> None:
+    """Mode "two" finds the papers with at least two of the words, with the OR query's BM25
+    scores, so the two tiers fuse and merge on one scale."""
+    store.papers.upsert_papers(
+        [
+            paper("2401.00001", title="Graph neural networks", abstract="On graphs."),
+            paper("2401.00002", title="Graph chemistry", abstract="Molecules as graphs."),
+            paper("2401.00003", title="Chemistry", abstract="Chemistry and more chemistry."),
+            paper("2401.00004", title="Neural chemistry on graphs", abstract="All three."),
+        ]
+    )
+    words = ("graph", "neural", "chemistry")
+    two = store.papers.lexical_search(TextQuery(terms=words, mode="two"))
+    any_ = {h.id: h.score for h in store.papers.lexical_search(TextQuery(terms=words, mode="or"))}
+    assert {h.id for h in two} == {"2401.00001", "2401.00002", "2401.00004"}
+    assert set(any_) == {h.id for h in two} | {"2401.00003"}
+    exactly_two = [h for h in two if h.id != "2401.00004"]
+    assert all(h.score == pytest.approx(any_[h.id]) for h in exactly_two)
+    assert all(h.score >= any_[h.id] - 1e-9 for h in two)
+    # Two words: "two" is "and".
+    pair = store.papers.lexical_search(TextQuery(terms=words[:2], mode="two"))
+    assert {h.id for h in pair} == {"2401.00001", "2401.00004"}
+
+
 @pytest.fixture
 def seeded(store: Store) -> Store:
     store.papers.upsert_papers(

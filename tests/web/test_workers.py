@@ -73,7 +73,7 @@ def served(tmp_path: Path):
                 pass
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.2)
-        yield db, base
+        yield db, base, proc
     finally:
         proc.terminate()
         try:
@@ -84,7 +84,7 @@ def served(tmp_path: Path):
 
 
 def test_every_worker_sees_an_import_from_another_process(served, tmp_path: Path) -> None:
-    db, base = served
+    db, base, _ = served
     url = base + "/api/daily_papers?date=2025-03-18"
     for _ in range(12):  # both workers answer and cache the one-paper list
         assert [p["paper"]["id"] for p in _fresh_get(url).json()] == ["2503.00001"]
@@ -98,7 +98,7 @@ def test_every_worker_sees_an_import_from_another_process(served, tmp_path: Path
 
 def test_worker_connections_do_not_wait_for_delayed_acks(served) -> None:
     """Without TCP_NODELAY on the shared socket, each answer took 40 ms more on loopback."""
-    _, base = served
+    _, base, _ = served
     with httpx.Client(timeout=10) as client:
         client.get(base + "/healthz")
         took = []
@@ -107,3 +107,50 @@ def test_worker_connections_do_not_wait_for_delayed_acks(served) -> None:
             assert client.get(base + "/healthz").status_code == 200
             took.append(time.perf_counter() - start)
     assert sorted(took)[len(took) // 2] < 0.030
+
+
+def _workers(server_pid: int) -> list:
+    """The worker processes: the children of ``paperboy serve`` that listen on sockets."""
+    import psutil
+
+    children = psutil.Process(server_pid).children()
+    return [c for c in children if any(k.status == "LISTEN" for k in c.net_connections("tcp"))]
+
+
+def _held(worker, port: int) -> int:
+    return sum(
+        1
+        for k in worker.net_connections("tcp")
+        if k.status == "ESTABLISHED" and k.laddr.port == port
+    )
+
+
+def test_connections_spread_over_the_workers_and_a_dead_worker_comes_back(served) -> None:
+    """Each worker accepts on its own socket: 40 keep-alive clients do not pile up on one."""
+    _, base, server = served
+    port = int(base.rsplit(":", 1)[1])
+    clients = [httpx.Client(timeout=10) for _ in range(40)]
+    try:
+        for client in clients:
+            assert client.get(base + "/healthz").status_code == 200
+        workers = _workers(server.pid)
+        assert len(workers) == 2
+        held = [_held(w, port) for w in workers]
+        assert sum(held) == 40 and min(held) >= 10, held
+    finally:
+        for client in clients:
+            client.close()
+    workers[0].kill()
+    deadline = time.monotonic() + 60
+    while len(again := _workers(server.pid)) < 2 or workers[0].pid in {w.pid for w in again}:
+        assert time.monotonic() < deadline, "the dead worker was not replaced"
+        time.sleep(0.2)
+    deadline = time.monotonic() + 60
+    while True:  # the new worker may still be loading the app
+        try:
+            if all(_fresh_get(base + "/healthz").status_code == 200 for _ in range(20)):
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the new worker never answered"
+        time.sleep(0.5)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from typing import Annotated
 
 import typer
@@ -38,7 +37,8 @@ def serve_workers(settings: Settings, workers: int) -> None:
     """Serve with ``workers`` processes on one database: each calls ``app_from_env`` and
     opens its own store (SQLite: readers in parallel, one writer at a time)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
+
+    from paperboy.web.workers import CannotListen, Workers
 
     os.environ["PAPERBOY_DATABASE_URL"] = settings.database_url  # what --db said, for workers
     config = uvicorn.Config(
@@ -51,33 +51,17 @@ def serve_workers(settings: Settings, workers: int) -> None:
         access_log=False,
         proxy_headers=True,
     )
-    sock = _listening_socket(settings.host, settings.port)
+    try:
+        supervisor = Workers(config, workers)
+    except CannotListen as exc:
+        fail(str(exc))
     err.print(
         f"serving {settings.database_url} at http://{settings.host}:{settings.port}"
         f" with {workers} worker processes",
         highlight=False,
         markup=False,
     )
-    Multiprocess(config, sockets=[sock]).run()
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """The socket the workers share, made as ``uvicorn.run`` would, but marked TCP.
-
-    uvicorn makes it with protocol 0, so asyncio never sets TCP_NODELAY on the connections
-    the workers accept, and every response waits out the client's delayed ACK (+40 ms).
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
-    sock.set_inheritable(True)
-    return sock
+    supervisor.run()
 
 
 def serve(

@@ -23,11 +23,16 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class TextQuery:
-    """Words and quoted phrases; ``mode`` says whether all or any must match."""
+    """Words and quoted phrases; ``mode`` says how many must match: all (``and``), at least
+    two (``two``) or any (``or``)."""
 
     terms: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
-    mode: str = "and"  # "and" | "or"
+    mode: str = "and"  # "and" | "two" | "or"
+
+    @property
+    def parts(self) -> int:
+        return len(self.terms) + len(self.phrases)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases)

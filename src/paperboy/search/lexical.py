@@ -10,6 +10,13 @@ from paperboy.store import Store
 
 WEIGHTS = FieldWeights()  # the one set of field weights (models/query.py)
 FALLBACK_NOTE = "No paper matches every word; showing papers that match any of them."
+TWO_NOTE = "No paper matches every word; showing papers that match at least two of them."
+# Between all words and any word, three-word queries first try papers with two of them.
+# Those rank above one-word matches, as they would in almost every OR ranking, and cost a
+# third of it: FTS5 scores every match, and a three-word OR matches ~10x more papers
+# (bench/README.md, "The load mix"). Only three: with four or more words a paper with three
+# of them would score above its BM25 in SQLite (store/papers.py, ``lexical_search``).
+TWO_MAX = 3
 # In the OR fallback a word found in more than this share of papers selects almost everything
 # while adding little to BM25 (idf ≈ 1.2 or less); scoring those matches is what made the
 # slowest searches slow (61k of 75k rows for "model"), so such words are left out when rarer
@@ -48,19 +55,28 @@ def lexical_hits(
     if len(hits) >= enough:
         return LexicalResult(hits, "and")
     or_query = parsed.text_query("or")
-    if len(or_query.terms) + len(or_query.phrases) <= 1:
+    if or_query.parts <= 1:
         return LexicalResult(hits, "and")  # one word: OR would find the same
+    if 3 <= or_query.parts <= TWO_MAX:
+        two_query = replace(or_query, mode="two")
+        two = store.papers.lexical_search(two_query, filters, limit=limit, weights=weights)
+        if len(two) >= enough:
+            return _below(hits, two, limit, "two", TWO_NOTE)
     or_query = without_common_terms(store, or_query)
     or_hits = store.papers.lexical_search(or_query, filters, limit=limit, weights=weights)
     if len(or_hits) <= len(hits):
         return LexicalResult(hits, "and")
-    # Papers that match every word stay on top; the OR hits follow in BM25 order.
+    return _below(hits, or_hits, limit, "or", FALLBACK_NOTE)
+
+
+def _below(hits: list[Hit], more: list[Hit], limit: int, mode: str, note: str) -> LexicalResult:
+    """Papers that match every word stay on top; ``more`` follow in BM25 order."""
     seen = {h.id for h in hits}
-    top = max((h.score for h in or_hits), default=0.0)
+    top = max((h.score for h in more), default=0.0)
     merged = [Hit(h.id, h.score + top) for h in hits]
-    merged += [h for h in or_hits if h.id not in seen]
-    raw = {h.id: h for h in or_hits} | {h.id: h for h in hits}
-    return LexicalResult(merged[:limit], "or", [FALLBACK_NOTE], [raw[h.id] for h in merged[:limit]])
+    merged += [h for h in more if h.id not in seen]
+    raw = {h.id: h for h in more} | {h.id: h for h in hits}
+    return LexicalResult(merged[:limit], mode, [note], [raw[h.id] for h in merged[:limit]])
 
 
 def without_common_terms(store: Store, query: TextQuery) -> TextQuery:

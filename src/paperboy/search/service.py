@@ -20,6 +20,7 @@ from paperboy.config import Settings
 from paperboy.models.paper import Paper
 from paperboy.models.query import Filters, Hit
 from paperboy.search import hybrid
+from paperboy.search.batching import QueryBatcher
 from paperboy.search.embed import Embedder, ModelUnavailable
 from paperboy.search.facets import TOP as FACET_TOP
 from paperboy.search.facets import topic_groups
@@ -46,11 +47,12 @@ RETRY_MODEL = 60.0  # seconds before trying again to load a model that failed
 LIST_ORDERS = {"relevance": "listing", "date": "listing", "trending": "upvotes"}
 METHODS = ("lexical", "dense", "hybrid")
 LOADING_NOTE = "The meaning-based search model is still loading; these results match keywords only."
-# Query encodings (MiniLM on the CPU, ~40 ms each) allowed at once per Searcher (one per
-# process). Under overload the rest answer from BM25 alone, marked ``degraded`` so that
-# nobody caches them: two cores cannot encode for 200 connections, and queueing for the
-# encoder made every search wait seconds (bench/README.md, "The load mix").
-MAX_ENCODING = 2
+# Searches allowed in the dense path at once per Searcher (one per process); their queries
+# are encoded together (``search/batching.py``). Under overload the rest answer from BM25
+# alone, marked ``degraded`` so that nobody caches them: two cores cannot encode for 200
+# connections one query at a time, and queueing for the encoder made every search wait
+# seconds (bench/README.md, "The load mix").
+MAX_ENCODING = 8
 BUSY_NOTE = "Search by meaning is busy; these results match keywords only."
 # When a model last failed to load, per model name: every Searcher in the process (CLI, web
 # app, tests) then skips it for RETRY_MODEL seconds instead of retrying on each search.
@@ -64,6 +66,7 @@ class Searcher:
         self.store = store
         self.settings = settings
         self.embedder = Embedder(settings.embed_model)
+        self.queries = QueryBatcher(lambda texts: self.embedder.encode(texts, query=True))
         self._workers: ThreadPoolExecutor | None = None
         # Set once a background preload finished; None when none was started (the CLI),
         # so that a search then loads the model itself, as it always did.
@@ -114,7 +117,9 @@ class Searcher:
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=1, user_api="blas")
-            self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperboy-embed")
+            self._workers = ThreadPoolExecutor(
+                max_workers=MAX_ENCODING, thread_name_prefix="paperboy-embed"
+            )
         return self._workers
 
     def close(self) -> None:
@@ -140,23 +145,31 @@ class Searcher:
         degraded = BUSY_NOTE in notes
         pin_ids = {p for p, _ in pinned}
         ranked = [h for h in ranked if h.id not in pin_ids]
-        # Papers are loaded only where they are needed: the page, unless facets or another
-        # sort order have to look at the whole candidate pool.
-        whole = req.sort != "relevance" or req.facets or req.facet
-        needed = ranked if whole else ranked[: max(0, want - len(pinned))]
+        # Papers are loaded only where they are needed: the page, the top FACET_TOP that
+        # facets group (from document vectors: none without them), or the whole candidate
+        # pool for another sort order.
+        model = self.embedder.name
+        faceting = bool(req.facets or req.facet) and self.store.vectors.count(model) > 0
+        if req.sort != "relevance":
+            loaded = len(ranked)
+        elif faceting:
+            loaded = max(FACET_TOP, want - len(pinned))
+        else:
+            loaded = max(0, want - len(pinned))
+        needed = ranked[:loaded]
         papers = self.store.papers.get_papers([h.id for h in needed] + [p for p, _ in pinned])
-        if whole:
-            ranked = [h for h in ranked if h.id in papers]
+        if req.sort != "relevance" or faceting:
+            ranked = [h for h in needed if h.id in papers] + ranked[loaded:]
         facets: list[Facet] = []
-        if req.facets or req.facet:
+        if faceting:
             facets = self._facets(ranked[:FACET_TOP], papers, parsed)
-            if req.facet:
-                chosen = next((f for f in facets if f.key == req.facet), None)
-                if chosen is None:
-                    notes.append(f"No facet {req.facet!r} in these results; showing all.")
-                else:
-                    keep = set(chosen.ids)
-                    ranked = [h for h in ranked if h.id in keep]
+        if req.facet:
+            chosen = next((f for f in facets if f.key == req.facet), None)
+            if chosen is None:
+                notes.append(f"No facet {req.facet!r} in these results; showing all.")
+            else:
+                keep = set(chosen.ids)
+                ranked = [h for h in ranked if h.id in keep]
         if req.sort != "relevance":
             scores = self.store.trending.scores(papers) if req.sort == "trending" else {}
             ranked = _sort(ranked, papers, req.sort, scores)
@@ -253,7 +266,7 @@ class Searcher:
 
     def encode_query(self, text: str) -> np.ndarray | None:
         try:
-            vector = self.embedder.encode_query(text)
+            vector = self.queries.encode(text)
         except ModelUnavailable as exc:
             log.warning("%s; searching by keywords only", exc)
             _MODEL_FAILED_AT[self.embedder.name] = time.monotonic()

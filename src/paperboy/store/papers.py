@@ -181,7 +181,12 @@ class PaperStore(ABC):
         limit: int = 100,
         weights: FieldWeights = FieldWeights(),
     ) -> list[Hit]:
-        """BM25-ranked hits, best first; scores are larger-is-better."""
+        """BM25-ranked hits, best first; scores are larger-is-better.
+
+        Mode "two" (three or more parts) finds papers with at least two of them. A paper
+        with exactly two scores as in the OR query; one with more may score higher (SQLite
+        counts each part once per matching pair), which callers avoid by taking the
+        all-words (AND) matches first."""
 
     @abstractmethod
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:

@@ -20,6 +20,7 @@ import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import combinations
 from types import TracebackType
 
 import psycopg
@@ -335,7 +336,10 @@ class PostgresPapers(PaperStore):
             if words:
                 parts.append("(" + " <-> ".join(_quote_lexeme(w) for w in words) + ")")
                 lexemes += words
-        joiner = " & " if query.mode == "and" else " | "
+        if query.mode == "two" and len(parts) > 2:
+            parts = [f"({a} & {b})" for a, b in combinations(parts, 2)]
+            return " | ".join(parts), list(dict.fromkeys(lexemes))
+        joiner = " & " if query.mode in ("and", "two") else " | "
         return joiner.join(parts), list(dict.fromkeys(lexemes))
 
     def _idf(self, lexemes: list[str]) -> tuple[list[float], float]:

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import combinations
 
 from paperboy.models.paper import Paper
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
@@ -74,7 +75,9 @@ def fts_expression(query: TextQuery) -> str:
     """An FTS5 MATCH expression with every user word quoted, so none is read as syntax."""
     parts = [_quote(t) for t in query.terms] + [_quote(p) for p in query.phrases]
     parts = [p for p in parts if p != '""']
-    return (" AND " if query.mode == "and" else " OR ").join(parts)
+    if query.mode == "two" and len(parts) > 2:
+        return " OR ".join(f"({a} AND {b})" for a, b in combinations(parts, 2))
+    return (" AND " if query.mode in ("and", "two") else " OR ").join(parts)
 
 
 def _quote(text: str) -> str:

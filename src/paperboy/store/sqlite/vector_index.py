@@ -16,6 +16,7 @@ APPROX_FROM = 300_000
 NPROBE = 256  # of 2048 lists at 1M: short real queries have many near-ties
 MAX_LISTS = 2048  # more lists train slower (k-means) for little speed-up at 1M
 RERANK = 4  # candidates per wanted result that get an exact score
+ADD_BATCH = 50_000  # rows handed to faiss at a time
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:
@@ -35,27 +36,37 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 class ExactIndex:
-    """All rows in one float32 matrix; a search is ``matrix @ q`` and a partial sort."""
+    """All rows in one float32 matrix; a search is ``q @ matrix.T`` and a partial sort.
+
+    The matrix is kept transposed (one contiguous row per dimension): OpenBLAS multiplies a
+    query by it in half the time of the row-major layout (75k × 384, one thread: 4.2 against
+    9.0 ms), and the scan is most of a dense search's cost.
+    """
 
     kind = "exact"
 
     def __init__(self, ids: list[str], matrix: np.ndarray) -> None:
         self.ids = list(ids)
-        self.matrix = normalise(matrix) if len(ids) else np.zeros((0, 0), np.float32)
+        rows = normalise(matrix) if len(ids) else np.zeros((0, 0), np.float32)
+        self.columns = np.ascontiguousarray(rows.T)
         self.row = {pid: i for i, pid in enumerate(self.ids)}
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def rows(self, at: np.ndarray | slice) -> np.ndarray:
+        """The unit vectors at these row positions, one per row."""
+        return self.columns[:, at].T
+
     def vector(self, paper_id: str) -> np.ndarray | None:
         i = self.row.get(paper_id)
-        return None if i is None else self.matrix[i]
+        return None if i is None else np.ascontiguousarray(self.columns[:, i])
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
         q = np.atleast_2d(queries).astype(np.float32, copy=False)
         if not len(self.ids):
             return [[] for _ in q], np.zeros((len(q), 0), np.float32)
-        scores = q @ self.matrix.T
+        scores = q @ self.columns
         idx = top_k(scores, k)
         return [[self.ids[j] for j in row] for row in idx], np.take_along_axis(scores, idx, -1)
 
@@ -76,7 +87,7 @@ class IVFIndex(ExactIndex):
         import faiss
 
         super().__init__(ids, matrix)
-        n, dim = self.matrix.shape
+        dim, n = self.columns.shape
         self.nlist = nlist or max(16, min(MAX_LISTS, int(4 * math.sqrt(n))))
         quantizer = faiss.IndexFlatIP(dim)
         self.index = faiss.IndexIVFScalarQuantizer(
@@ -84,9 +95,10 @@ class IVFIndex(ExactIndex):
         )
         rng = np.random.default_rng(seed)
         sample = min(n, self.nlist * 40)
-        train = self.matrix[np.sort(rng.choice(n, sample, replace=False))]
+        train = np.ascontiguousarray(self.rows(np.sort(rng.choice(n, sample, replace=False))))
         self.index.train(train)
-        self.index.add(self.matrix)
+        for start in range(0, n, ADD_BATCH):  # row-major copies, a slice at a time
+            self.index.add(np.ascontiguousarray(self.rows(slice(start, start + ADD_BATCH))))
         self.index.nprobe = min(NPROBE, self.nlist)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
@@ -95,7 +107,7 @@ class IVFIndex(ExactIndex):
         out_ids, out_scores = [], []
         for row, qv in zip(idx, q, strict=True):
             cand = row[row >= 0]
-            exact = self.matrix[cand] @ qv
+            exact = qv @ self.columns[:, cand]
             best = top_k(exact, k)
             out_ids.append([self.ids[j] for j in cand[best]])
             out_scores.append(exact[best])
