@@ -87,16 +87,24 @@ def average_linkage(sim: np.ndarray) -> list[list[list[int]]]:
 
 
 def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette; points alone in their group count 0 (Rousseeuw's convention)."""
-    scores = np.zeros(len(labels))
-    ks = np.unique(labels)
-    for i in range(len(labels)):
-        own = labels == labels[i]
-        if own.sum() <= 1:
-            continue
-        a = dist[i, own].sum() / (own.sum() - 1)
-        b = min(dist[i, labels == k].mean() for k in ks if k != labels[i])
-        scores[i] = (b - a) / max(a, b, 1e-12)
+    """Mean silhouette; points alone in their group count 0 (Rousseeuw's convention).
+
+    One matrix product gives every point's summed distance to every group (a Python loop
+    over points and groups took ~15 ms of a 50-result search page)."""
+    ks, index = np.unique(labels, return_inverse=True)
+    if len(ks) < 2:
+        return 0.0
+    members = np.zeros((len(labels), len(ks)))
+    members[np.arange(len(labels)), index] = 1.0
+    sums = dist @ members  # (points, groups)
+    counts = members.sum(axis=0)
+    rows = np.arange(len(labels))
+    own = counts[index]
+    a = sums[rows, index] / np.maximum(own - 1, 1)
+    means = sums / counts
+    means[rows, index] = np.inf
+    b = means.min(axis=1)
+    scores = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(scores.mean())
 
 
@@ -126,7 +134,7 @@ def cluster(rows: np.ndarray, groups: int = GROUPS) -> tuple[list[list[int]], li
 
 def context_rows(papers: Sequence[Paper], query_terms: Sequence[str]) -> np.ndarray:
     """TF-IDF rows of each paper's title and the abstract sentences using a query word."""
-    stems = [t.lower()[:5] for t in query_terms if len(t) >= 3]
+    stems = tuple(t.lower()[:5] for t in query_terms if len(t) >= 3)
     docs = []
     for p in papers:
         used = [s for s in sentences(p.abstract) if any(st in s.lower() for st in stems)]
@@ -134,7 +142,7 @@ def context_rows(papers: Sequence[Paper], query_terms: Sequence[str]) -> np.ndar
         docs.append(
             Counter(
                 w for w in words
-                if w not in STOPWORDS and w not in _MORE_STOP and not w.startswith(tuple(stems))
+                if w not in STOPWORDS and w not in _MORE_STOP and not w.startswith(stems)
             )
         )  # fmt: skip
     df = Counter(w for d in docs for w in d)
