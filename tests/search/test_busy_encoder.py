@@ -62,6 +62,21 @@ def test_a_search_with_every_encoding_slot_taken_is_keyword_only(store):
         pass
 
 
+def test_an_overloaded_server_searches_by_keywords_only(store):
+    """The web app's render wait (api/pressure.py) sheds meaning the same way."""
+    searcher = _searcher(store)
+    loaded = [True]
+    searcher.overloaded = lambda: loaded[0]
+    query = SearchRequest(PAPERS[0].title.split()[0])
+    encoded = len(searcher.embedder.seen)
+    busy = searcher.search(query)
+    assert busy.lexical_only and busy.degraded and BUSY_NOTE in busy.notes and busy.results
+    assert len(searcher.embedder.seen) == encoded
+    loaded[0] = False
+    calm = searcher.search(query)
+    assert not calm.lexical_only and not calm.degraded
+
+
 @pytest.mark.parametrize(
     "path", ["/api/paperboy/search", "/api/papers/search", "/search", "/feeds/search.atom"]
 )

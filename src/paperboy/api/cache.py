@@ -29,9 +29,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 from urllib.parse import quote
 
 from anyio import to_thread
@@ -39,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from paperboy.api.holes import Filler, Holes, Live
+from paperboy.api.pressure import Pressure
 from paperboy.store import Store
 
 
@@ -50,6 +53,8 @@ class Rendered:
     counts: tuple[str, ...] = ()  # papers whose live counts fill the body's holes (``Holes.ids``)
     cacheable: bool = True  # False: served to this request (and its single-flight peers) only
 
+
+T = TypeVar("T")
 
 # On a search answered by keywords only because the query encoder was busy (benches count it).
 DEGRADED_HEADER = "X-Paperboy-Degraded"
@@ -108,6 +113,7 @@ class ResponseCache:
     ) -> None:
         self.store = store
         self.filler = Filler()
+        self.pressure = Pressure()  # how long renders wait for a thread (search sheds by it)
         # Anonymous visitors see counts only; the web app adds a signed-in visitor's marks.
         self.live: LiveSource = live or self.counts_only
         self.max_entries = max_entries
@@ -188,7 +194,7 @@ class ResponseCache:
                 own = render()
                 return own, self.fill(request, own)
 
-            own, body = await to_thread.run_sync(render_own)
+            own, body = await self._on_thread(render_own)
             private = {"Cache-Control": "private, no-store", **dict(own.headers)}
             return Response(body, media_type=own.media_type, headers=private)
         version = self.store.content_version()
@@ -206,6 +212,16 @@ class ResponseCache:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=rendered.media_type, headers=headers)
 
+    async def _on_thread(self, work: Callable[[], T]) -> T:
+        """``work()`` on a render thread, noting how long it waited for one."""
+        queued = time.monotonic()
+
+        def timed() -> T:
+            self.pressure.observe(time.monotonic() - queued)
+            return work()
+
+        return await to_thread.run_sync(timed)
+
     async def _render_once(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
         """Render on a worker thread; callers arriving meanwhile await the same result."""
         pending = self._inflight.get(key)
@@ -214,7 +230,7 @@ class ResponseCache:
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            rendered = await to_thread.run_sync(render)
+            rendered = await self._on_thread(render)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost

@@ -62,9 +62,17 @@ _MODEL_FAILED_AT: dict[str, float] = {}
 class Searcher:
     """Search over one store. Thread-safe; loads the embedding model lazily, once."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        overloaded: Callable[[], bool] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        # True while the server is overloaded (the web app's render wait): keywords only.
+        self.overloaded = overloaded or (lambda: False)
         self.embedder = Embedder(settings.embed_model)
         self.queries = QueryBatcher(lambda texts: self.embedder.encode(texts, query=True))
         self._workers: ThreadPoolExecutor | None = None
@@ -219,8 +227,8 @@ class Searcher:
         # While the preload runs, not even ``has_vectors``: it would wait for the index.
         loading = bool(parsed.text) and self.loading
         dense_on = bool(parsed.text) and not loading and self.has_vectors()
-        # Overloaded: no free encoding slot, so keywords only rather than a queue.
-        busy = dense_on and not self.encoding_slots.acquire(blocking=False)
+        # Overloaded (renders wait, or no free encoding slot): keywords only, not a queue.
+        busy = dense_on and (self.overloaded() or not self.encoding_slots.acquire(blocking=False))
         nearest = None
         if dense_on and not busy:
             try:

@@ -51,11 +51,13 @@ RENDER_THREADS = 8  # renders at once per process (anyio's default limiter: 40)
 DOCS_TITLE = "Paperboy API"
 
 
-def default_searcher(store: Store, settings: Settings) -> Callable[[], Any]:
+def default_searcher(
+    store: Store, settings: Settings, overloaded: Callable[[], bool] | None = None
+) -> Callable[[], Any]:
     def build() -> Any:
         from paperboy.search.service import Searcher
 
-        return Searcher(store, settings)
+        return Searcher(store, settings, overloaded=overloaded)
 
     return build
 
@@ -121,11 +123,12 @@ def create_app(
         lifespan=lifespan,
     )
     public_url = settings.values.get("public_url") or ""
+    cache = ResponseCache(store, cache_entries, vary_host=not public_url, live=community.live)
     app.state.paperboy = Services(
         settings=settings,
         store=store,
-        cache=ResponseCache(store, cache_entries, vary_host=not public_url, live=community.live),
-        make_searcher=searcher_factory or default_searcher(store, settings),
+        cache=cache,
+        make_searcher=searcher_factory or default_searcher(store, settings, cache.pressure.high),
     )
     # Votes poke it; it recomputes trending at most every ``trending_every`` seconds.
     app.state.trending_refresher = Refresher(store, trending_every)
