@@ -154,10 +154,13 @@ class Searcher:
         pin_ids = {p for p, _ in pinned}
         ranked = [h for h in ranked if h.id not in pin_ids]
         # Papers are loaded only where they are needed: the page, the top FACET_TOP that
-        # facets group (from document vectors: none without them), or the whole candidate
-        # pool for another sort order.
+        # facets group (from document vectors: none without them, and none under overload,
+        # where grouping is optional work like meaning), or the whole candidate pool for
+        # another sort order.
         model = self.embedder.name
-        faceting = bool(req.facets or req.facet) and self.store.vectors.count(model) > 0
+        faceting = (
+            bool(req.facets or req.facet) and not degraded and self.store.vectors.count(model) > 0
+        )
         if req.sort != "relevance":
             loaded = len(ranked)
         elif faceting:
