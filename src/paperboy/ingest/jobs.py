@@ -10,6 +10,7 @@ from pathlib import Path
 from paperboy.ingest.formats.adapt import Rejected
 from paperboy.ingest.formats.registry import detect, format_named
 from paperboy.ingest.formats.source import SourceError, SourceFile
+from paperboy.ingest.read_ahead import read_ahead
 from paperboy.models.paper import Paper
 from paperboy.models.query import UpsertCounts
 from paperboy.store import Store
@@ -104,9 +105,8 @@ def import_files(
             src = SourceFile(path)
             reader = format_named(fmt) if fmt else detect(src)
             log.info("importing %s as %s", src.name, reader.name)
-            part = import_records(
-                store, reader.read(src, namespace), batch_size=batch_size, progress=progress
-            )
+            records = read_ahead(reader.read(src, namespace), batch_size)
+            part = import_records(store, records, batch_size=batch_size, progress=progress)
         except SourceError as exc:
             report.failed_files.append(str(path))
             report.errors.append(str(exc))
