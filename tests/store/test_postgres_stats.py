@@ -35,3 +35,34 @@ def test_lexemes_and_counters_equal_a_recount(postgres_url: str) -> None:
     kept, fresh = _kept_and_recounted(postgres_url)
     assert fresh[1] == len(papers) == 150 and fresh[2] > 150
     assert kept == fresh
+
+
+def test_an_import_indexed_ahead_keeps_them_exact(postgres_url: str, monkeypatch) -> None:
+    """import_records prepares each batch while it writes the one before: the tsv made
+    ahead is used (and matches the text), and a paper whose text changed since it was
+    prepared, or that was merged with a stored one, is indexed from its written text."""
+    from paperboy.ingest.jobs import import_records
+    from paperboy.store.postgres.papers import PostgresPapers
+
+    from .contract import paper
+
+    used: list[int] = []
+    take = PostgresPapers._take_indexed
+    monkeypatch.setattr(
+        PostgresPapers,
+        "_take_indexed",
+        lambda self, ids: used.append(len(r := take(self, ids))) or r,
+    )
+    pid = "2403.{:05d}".format
+    with open_store(postgres_url) as store:
+        store.papers.upsert_papers([paper(pid(3), title="stored alpha")])
+        store.papers.prepare([paper(pid(50), title="prepared bravo")])
+        store.papers.upsert_papers([paper(pid(50), title="written delta")])
+        records = [
+            paper(pid(i % 40), version=1 + i // 40, title=f"echo {i} kilo") for i in range(60)
+        ]
+        report = import_records(store, records, batch_size=7)
+        assert report.counts.added == 39 and store.papers.count_papers() == 41
+    assert sum(used) > 20  # most new papers came indexed ahead
+    kept, fresh = _kept_and_recounted(postgres_url)
+    assert kept == fresh

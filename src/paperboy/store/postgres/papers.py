@@ -26,7 +26,7 @@ import psycopg
 
 from paperboy.models.paper import Paper
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
-from paperboy.store.papers import PaperStore
+from paperboy.store.papers import PaperStore, merge_batch
 from paperboy.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ _STAGED = ", ".join(c for c in _COLUMNS if c not in ("first_seen", "last_seen"))
 # One batch's rows, as COPY writes them; dropped at commit (and with a rollback).
 _STAGE_TABLE = (
     "CREATE TEMP TABLE paperboy_stage ON COMMIT DROP AS"
-    f" SELECT 0 AS pos, {_STAGED} FROM papers WITH NO DATA"
+    f" SELECT 0 AS pos, {_STAGED}, tsv, doc_len FROM papers WITH NO DATA"
 )
 _UPDATE_FROM_STAGE = (
     "UPDATE papers p SET "
@@ -67,12 +67,19 @@ _UPDATE_FROM_STAGE = (
     )
     + " FROM paperboy_stage s WHERE s.id = p.id AND s.id = ANY(%s)"
 )
+# tsv and doc_len of texts, as the index trigger makes them (prepare: on a second connection).
+_INDEX_TEXTS = """
+    SELECT x.pos, x.tsv::text, paperboy_doc_len(x.tsv) FROM (
+        SELECT pos, paperboy_tsv(title, abstract, authors) AS tsv FROM paperboy_texts OFFSET 0
+    ) x
+"""
 # New rows in batch order (``seq`` is insertion order); their lexemes, tokens and count go
 # into the statistics in the same statement, from the tsv and doc_len the trigger made.
 _INSERT_FROM_STAGE = f"""
     WITH ins AS (
-        INSERT INTO papers ({_STAGED}, first_seen, last_seen)
-        SELECT {_STAGED}, now(), now() FROM paperboy_stage
+        INSERT INTO papers ({_STAGED}, first_seen, last_seen, tsv, doc_len)
+        SELECT {_STAGED}, now(), now(), COALESCE(tsv, ''), COALESCE(doc_len, 0)
+        FROM paperboy_stage
         WHERE NOT (id = ANY(%s)) ORDER BY pos
         RETURNING tsv, doc_len
     ), terms AS (
@@ -110,6 +117,11 @@ def _paper_row(p: Paper) -> tuple:
         p.primary_category, p.published, p.updated, p.listing_date, p.comment, p.journal_ref,
         p.doi, list(p.code_links), p.upvotes, list(p.upvote_sources),
     )  # fmt: skip
+
+
+def _text_key(p: Paper) -> tuple:
+    """What a paper's tsv is made from."""
+    return (p.title, p.abstract, tuple(p.authors))
 
 
 def like_escape(text: str) -> str:
@@ -152,6 +164,8 @@ class PostgresPapers(PaperStore):
         self.db = db
         self._total: tuple[int, int] | None = None
         self._local = threading.local()  # the writer's connection, inside a transaction
+        self._jobs: list[_IndexAhead] = []  # prepare()'s, newest last
+        self._jobs_lock = threading.Lock()
 
     # --- writes -------------------------------------------------------------------------
     def _write_transaction(self):  # noqa: ANN202
@@ -176,11 +190,16 @@ class PostgresPapers(PaperStore):
         a statement each, and the new rows' term statistics come from the rows the insert
         returns instead of reading them back (bench/README.md, bench_postgres run 4)."""
         conn = self._w
+        indexed = self._take_indexed([p.id for p, new in papers if new])
         with conn.cursor() as cur:
             cur.execute(_STAGE_TABLE)
-            with cur.copy(f"COPY paperboy_stage (pos, {_STAGED}) FROM STDIN") as copy:
-                for pos, (p, _) in enumerate(papers):
-                    copy.write_row((pos, *_paper_row(p), p.content_hash(), p.listing_basis))
+            with cur.copy(f"COPY paperboy_stage (pos, {_STAGED}, tsv, doc_len) FROM STDIN") as copy:
+                for pos, (p, new) in enumerate(papers):
+                    got = indexed.get(p.id) if new else None
+                    tsv, doc_len = got[1:] if got and got[0] == _text_key(p) else (None, None)
+                    copy.write_row(
+                        (pos, *_paper_row(p), p.content_hash(), p.listing_basis, tsv, doc_len)
+                    )
             updated = [p.id for p, new in papers if not new]
             if updated:  # their old lexemes and tokens leave the statistics, the new come in
                 self._count_terms(cur, updated, -1)
@@ -188,6 +207,26 @@ class PostgresPapers(PaperStore):
                 self._count_terms(cur, updated, +1)
             if len(updated) < len(papers):
                 cur.execute(_INSERT_FROM_STAGE, (updated,))
+
+    def prepare(self, papers: Sequence[Paper]) -> None:
+        """Index the text of papers about to be inserted on a connection of their own, in a
+        thread, so the server makes their tsv while the writer holds the lock for the batch
+        before (bench/README.md, bench_postgres run 4)."""
+        job = _IndexAhead(self.db, list(merge_batch(papers).values()))
+        with self._jobs_lock:
+            self._jobs = [*self._jobs[-1:], job]  # an unclaimed older one is dropped
+
+    def _take_indexed(self, ids: list[str]) -> dict[str, tuple]:
+        """Prepared (text key, tsv, doc_len) for any of ``ids``, waiting for their job."""
+        if not ids:
+            return {}
+        with self._jobs_lock:
+            mine = [j for j in self._jobs if not j.ids.isdisjoint(ids)]
+            self._jobs = [j for j in self._jobs if j not in mine]
+        found: dict[str, tuple] = {}
+        for job in mine:
+            found.update(job.result())
+        return found
 
     def _count_terms(self, cur: psycopg.Cursor, ids: list[str], sign: int) -> None:
         """Add (or take away) these papers' lexemes and tokens to the BM25 statistics."""
@@ -433,6 +472,42 @@ class PostgresPapers(PaperStore):
             (text, limit),
         )
         return [r[0] for r in rows]
+
+
+class _IndexAhead:
+    """``paperboy_tsv`` and ``paperboy_doc_len`` of some papers' text, made in a thread on a
+    pool connection that takes no lock. A failure only means the trigger indexes them."""
+
+    def __init__(self, db: Database, papers: list[Paper]) -> None:
+        self.db = db
+        self.papers = papers
+        self.ids = {p.id for p in papers}
+        self._found: dict[str, tuple] = {}
+        self._thread = threading.Thread(target=self._run, name="paperboy-index-ahead",
+                                         daemon=True)  # fmt: skip
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self.db.transaction() as conn, conn.cursor() as cur:
+                cur.execute(
+                    "CREATE TEMP TABLE paperboy_texts (pos INTEGER, title TEXT, abstract TEXT,"
+                    " authors TEXT[]) ON COMMIT DROP"
+                )
+                with cur.copy("COPY paperboy_texts FROM STDIN") as copy:
+                    for pos, p in enumerate(self.papers):
+                        copy.write_row((pos, p.title, p.abstract, list(p.authors)))
+                rows = cur.execute(_INDEX_TEXTS).fetchall()
+            for pos, tsv, doc_len in rows:
+                p = self.papers[pos]
+                self._found[p.id] = (_text_key(p), tsv, doc_len)
+        except Exception as exc:  # the trigger indexes them instead
+            log.warning("indexing ahead failed, the insert indexes instead: %s", exc)
+            self._found = {}
+
+    def result(self) -> dict[str, tuple]:
+        self._thread.join()
+        return self._found
 
 
 class _Bound:
