@@ -392,3 +392,14 @@ def test_term_counts_equal_a_recount_after_updates_and_concurrent_writes(store: 
     expected = recount(papers)
     assert min(expected.values()) > 0 and max(expected.values()) < 150  # the test can fail
     assert store.papers.document_counts(list(TERMS)) == expected
+
+
+def test_list_fields_keep_quotes_backslashes_and_braces(store: Store) -> None:
+    odd = ['A "quoted" one', "back\\slash", "com,ma", "{brace}", "NULL", "", "tab\there"]
+    p = paper("2401.00001", authors=odd, categories=["cs.CL", 'x"y'], code_links=odd[:3],
+              upvote_sources=["a\\b"])  # fmt: skip
+    store.papers.upsert_papers([p])
+    got = store.papers.get_paper("2401.00001")
+    assert (got.authors, got.categories, got.code_links, got.upvote_sources) == (
+        p.authors, p.categories, p.code_links, p.upvote_sources)  # fmt: skip
+    assert got.authors == odd
