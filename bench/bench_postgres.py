@@ -1,6 +1,7 @@
 """PostgreSQL + pgvector against SQLite, both in the same run: ingest, search, web, quality.
 
     .venv/bin/python bench/bench_postgres.py [--papers 1000000] [--queries 200] [--seconds 5]
+    .venv/bin/python bench/bench_postgres.py --papers 50000 --ingest-only   # the import alone
 
 Data: the shared real rows (74,728 arXiv cs papers) repeated until ``--papers``, every copy
 under a fresh, valid arXiv id (``0701.10000`` onwards: months no real row uses) with its
