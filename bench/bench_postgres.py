@@ -1,6 +1,7 @@
 """PostgreSQL + pgvector against SQLite, both in the same run: ingest, search, web, quality.
 
     .venv/bin/python bench/bench_postgres.py [--papers 1000000] [--queries 200] [--seconds 5]
+    .venv/bin/python bench/bench_postgres.py --papers 50000 --ingest-only   # the import alone
 
 Data: the shared real rows (74,728 arXiv cs papers) repeated until ``--papers``, every copy
 under a fresh, valid arXiv id (``0701.10000`` onwards: months no real row uses) with its
@@ -402,10 +403,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="web connections")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--skip-scifact", action="store_true")
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the papers' import (no vectors, search, web or SciFact)",
+    )
     args = parser.parse_args()
     require(ARXIV_CS)
     records = load_jsonl(ARXIV_CS)
-    base = base_vectors(records)
+    base = None if args.ingest_only else base_vectors(records)
     server, where = start_postgres()
     tmp = Path(tempfile.mkdtemp(prefix="paperboy-bench-pg-"))
     try:
@@ -437,6 +443,8 @@ def run(args, records, base, server, where: str, tmp: Path) -> None:  # noqa: AN
             assert report.counts.added == args.papers, report.summary()
             ingest_rows.append([name, t.seconds, args.papers / t.seconds])
             print(f"{name}: imported {args.papers:,} papers in {t.seconds:.0f} s", flush=True)
+            if args.ingest_only:
+                continue
             with timer() as t:
                 load_vectors(store, papers, base)
                 for batch in passage_batches(papers, base):
@@ -444,6 +452,13 @@ def run(args, records, base, server, where: str, tmp: Path) -> None:  # noqa: AN
             vector_rows.append([name, t.seconds, args.papers / t.seconds])
             print(f"{name}: stored vectors in {t.seconds:.0f} s", flush=True)
     base_rate = ingest_rows[0][2]
+    if args.ingest_only:
+        print_table(
+            f"ingest: {args.papers:,} papers (import_files into an empty store)",
+            ["backend", "import s", "papers/s", "vs SQLite"],
+            [[n, s, r, f"{r / base_rate:.2f}×"] for n, s, r in ingest_rows],
+        )
+        return
     print_table(
         f"ingest: {args.papers:,} papers (import_files into an empty store), then "
         f"{args.papers:,} document + {min(args.papers, len(records)) * PASSAGES:,} passage"

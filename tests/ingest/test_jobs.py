@@ -53,6 +53,22 @@ def test_import_records_batches_and_reports(tmp_path: Path) -> None:
         assert sorted(report.counts.changed_ids) == [f"2501.{i:05d}" for i in range(1, 8)]
 
 
+def test_an_error_mid_stream_keeps_every_full_batch_before_it(tmp_path: Path) -> None:
+    """The importer writes a batch only once the next fills (so it can be prepared): an
+    error in the source still finds every full batch read before it stored, as when each
+    was written at once, and the unfinished batch not."""
+
+    def items():
+        for i in range(1, 9):
+            yield build_paper("t", f"#{i}", id=f"2501.{i:05d}", title=f"T{i}")
+        raise OSError("the file went away")
+
+    with open_store(str(tmp_path / "p.db")) as store:
+        with pytest.raises(OSError, match="went away"):
+            import_records(store, items(), batch_size=3)
+        assert store.papers.count_papers() == 6
+
+
 def test_import_files_accepts_many_files_and_sums(tmp_path: Path) -> None:
     a = synthetic(tmp_path / "a.jsonl", 40)
     with open_store(str(tmp_path / "p.db")) as store:

@@ -16,7 +16,7 @@ from paperboy.models.paper import Paper
 from paperboy.models.query import Filters, TextQuery
 from paperboy.store import Store
 
-from .contract import all_vectors, paper
+from .contract import TERMS, all_vectors, paper, recount, write_term_history
 
 # corpus-7 below comes with no listing day: the store lists it on its publication day.
 # Papers with neither are listed on the day the store first sees them.
@@ -406,3 +406,24 @@ def test_setdefault_state_keeps_the_first_value(store: Store) -> None:
     assert store.state.setdefault_state("k", "first") == "first"
     assert store.state.setdefault_state("k", "second") == "first"
     assert store.state.get_state("k") == "first"
+
+
+def test_term_counts_equal_a_recount_after_updates_and_concurrent_writes(store: Store) -> None:
+    """BM25's document frequencies stay exact through updates that change a paper's words,
+    in-batch duplicates and two writers at once."""
+    papers = write_term_history(store)
+    assert len(papers) == 150
+    expected = recount(papers)
+    assert min(expected.values()) > 0 and max(expected.values()) < 150  # the test can fail
+    assert store.papers.document_counts(list(TERMS)) == expected
+
+
+def test_list_fields_keep_quotes_backslashes_and_braces(store: Store) -> None:
+    odd = ['A "quoted" one', "back\\slash", "com,ma", "{brace}", "NULL", "", "tab\there"]
+    p = paper("2401.00001", authors=odd, categories=["cs.CL", 'x"y'], code_links=odd[:3],
+              upvote_sources=["a\\b"])  # fmt: skip
+    store.papers.upsert_papers([p])
+    got = store.papers.get_paper("2401.00001")
+    assert (got.authors, got.categories, got.code_links, got.upvote_sources) == (
+        p.authors, p.categories, p.code_links, p.upvote_sources)  # fmt: skip
+    assert got.authors == odd

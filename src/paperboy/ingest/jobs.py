@@ -10,6 +10,7 @@ from pathlib import Path
 from paperboy.ingest.formats.adapt import Rejected
 from paperboy.ingest.formats.registry import detect, format_named
 from paperboy.ingest.formats.source import SourceError, SourceFile
+from paperboy.ingest.read_ahead import read_ahead
 from paperboy.models.paper import Paper
 from paperboy.models.query import UpsertCounts
 from paperboy.store import Store
@@ -64,18 +65,30 @@ def import_records(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Upsert papers batch by batch; each batch is one transaction, so a crash loses at most
-    the batch in flight and a rerun converges on the state of one clean import."""
+    the batch in flight and a rerun converges on the state of one clean import.
+
+    A full batch is handed to ``prepare`` and written after the next one fills, so a backend
+    can index one batch while it writes the one before (bench/README.md, bench_postgres run 4).
+    """
     report = ImportReport()
     batch: list[Paper] = []
+    waiting: list[Paper] = []  # full, prepared, written when the next batch is full
 
-    def flush() -> None:
-        if batch:
-            report.counts.add(store.papers.upsert_papers(batch))
+    def write(papers: list[Paper]) -> None:
+        if papers:
+            report.counts.add(store.papers.upsert_papers(papers))
             if progress:
-                progress(len(batch))
-            batch.clear()
+                progress(len(papers))
 
-    for item in records:
+    items = iter(records)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        except BaseException:
+            write(waiting)  # every paper read before the error is stored, as batch by batch
+            raise
         if isinstance(item, Rejected):
             report.reject(item)
             if progress:
@@ -83,8 +96,13 @@ def import_records(
             continue
         batch.append(item)
         if len(batch) >= batch_size:
-            flush()
-    flush()
+            store.papers.prepare(batch)
+            ready, waiting, batch = waiting, batch, []
+            write(ready)
+    if waiting and batch:
+        store.papers.prepare(batch)
+    write(waiting)
+    write(batch)
     return report
 
 
@@ -104,9 +122,8 @@ def import_files(
             src = SourceFile(path)
             reader = format_named(fmt) if fmt else detect(src)
             log.info("importing %s as %s", src.name, reader.name)
-            part = import_records(
-                store, reader.read(src, namespace), batch_size=batch_size, progress=progress
-            )
+            records = read_ahead(reader.read(src, namespace), batch_size)
+            part = import_records(store, records, batch_size=batch_size, progress=progress)
         except SourceError as exc:
             report.failed_files.append(str(path))
             report.errors.append(str(exc))

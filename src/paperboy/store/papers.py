@@ -67,6 +67,12 @@ class PaperStore(ABC):
                 self._bump_version()
         return counts
 
+    def prepare(self, papers: Sequence[Paper]) -> None:
+        """A hint that ``papers`` are upserted soon (the importer gives the next batch while
+        it writes this one): a backend may start work that needs no lock and nothing stored,
+        such as indexing their text. Never required; the upsert checks whatever it uses."""
+        return None
+
     @abstractmethod
     def _write_transaction(self):  # noqa: ANN202 - a context manager
         """Hold the writer for one transaction; commits on success, rolls back on error."""

@@ -27,7 +27,7 @@ import psycopg
 
 from paperboy.models.paper import Paper
 from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery
-from paperboy.store.papers import PaperStore
+from paperboy.store.papers import PaperStore, merge_batch
 from paperboy.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,47 @@ _LISTED_ORDERS = {
     "listing": 'p.listing_date DESC, p.id COLLATE "C" DESC',
     "upvotes": 'COALESCE(p.upvotes, 0) DESC, p.listing_date DESC, p.id COLLATE "C"',
 }
-_UPDATE_SET = ", ".join(
-    "last_seen = now()" if c == "last_seen" else f"{c} = %s"
-    for c in _COLUMNS
-    if c not in ("id", "first_seen")
+_STAGED = ", ".join(c for c in _COLUMNS if c not in ("first_seen", "last_seen"))
+# One batch's rows, as COPY writes them; dropped at commit (and with a rollback).
+_STAGE_TABLE = (
+    "CREATE TEMP TABLE paperboy_stage ON COMMIT DROP AS"
+    f" SELECT 0 AS pos, {_STAGED}, tsv, doc_len FROM papers WITH NO DATA"
 )
+_UPDATE_FROM_STAGE = (
+    "UPDATE papers p SET "
+    + ", ".join(
+        "last_seen = now()" if c == "last_seen" else f"{c} = s.{c}"
+        for c in _COLUMNS
+        if c not in ("id", "first_seen")
+    )
+    + " FROM paperboy_stage s WHERE s.id = p.id AND s.id = ANY(%s)"
+)
+# tsv and doc_len of texts, as the index trigger makes them (prepare: on a second connection).
+_INDEX_TEXTS = """
+    SELECT x.pos, x.tsv::text, paperboy_doc_len(x.tsv) FROM (
+        SELECT pos, paperboy_tsv(title, abstract, authors) AS tsv FROM paperboy_texts OFFSET 0
+    ) x
+"""
+# New rows in batch order (``seq`` is insertion order); their lexemes, tokens and count go
+# into the statistics in the same statement, from the tsv and doc_len the trigger made.
+_INSERT_FROM_STAGE = f"""
+    WITH ins AS (
+        INSERT INTO papers ({_STAGED}, first_seen, last_seen, tsv, doc_len)
+        SELECT {_STAGED}, now(), now(), COALESCE(tsv, ''), COALESCE(doc_len, 0)
+        FROM paperboy_stage
+        WHERE NOT (id = ANY(%s)) ORDER BY pos
+        RETURNING tsv, doc_len
+    ), terms AS (
+        INSERT INTO lexemes (lexeme, df)
+        SELECT u.lexeme, count(*) FROM ins, unnest(tsvector_to_array(ins.tsv)) u(lexeme)
+        GROUP BY u.lexeme ORDER BY u.lexeme
+        ON CONFLICT (lexeme) DO UPDATE SET df = lexemes.df + excluded.df
+    )
+    UPDATE counters c SET value = c.value + t.added
+    FROM (SELECT 'documents' AS name, count(*) AS added FROM ins
+          UNION ALL SELECT 'tokens', COALESCE(sum(doc_len), 0) FROM ins) t
+    WHERE c.name = t.name
+"""
 
 
 def _rank_weights(weights: FieldWeights) -> list[float]:
@@ -76,12 +112,26 @@ def _row_to_paper(row: Sequence) -> Paper:
     return Paper(**values)
 
 
+def _array(items: Sequence[str]) -> str:
+    """A text[] literal for COPY: psycopg's generic list dumper costs more per row than all
+    the rest of the row together (py-spy, bench_postgres run 4)."""
+    quoted = (s.replace("\\", "\\\\").replace('"', '\\"') for s in items)
+    return "{" + ",".join(f'"{q}"' for q in quoted) + "}"
+
+
 def _paper_row(p: Paper) -> tuple:
+    """A paper as ``_STAGED``'s columns for COPY (text[] as literals)."""
     return (
-        p.id, p.namespace, p.version, p.title, p.abstract, list(p.authors), list(p.categories),
-        p.primary_category, p.published, p.updated, p.listing_date, p.comment, p.journal_ref,
-        p.doi, list(p.code_links), p.upvotes, list(p.upvote_sources),
+        p.id, p.namespace, p.version, p.title, p.abstract, _array(p.authors),
+        _array(p.categories), p.primary_category, p.published, p.updated, p.listing_date,
+        p.comment, p.journal_ref, p.doi, _array(p.code_links), p.upvotes,
+        _array(p.upvote_sources), p.content_hash(), p.listing_basis,
     )  # fmt: skip
+
+
+def _text_key(p: Paper) -> tuple:
+    """What a paper's tsv is made from."""
+    return (p.title, p.abstract, tuple(p.authors))
 
 
 def like_escape(text: str) -> str:
@@ -124,6 +174,8 @@ class PostgresPapers(PaperStore):
         self.db = db
         self._total: tuple[int, int] | None = None
         self._local = threading.local()  # the writer's connection, inside a transaction
+        self._jobs: list[_IndexAhead] = []  # prepare()'s, newest last
+        self._jobs_lock = threading.Lock()
 
     # --- writes -------------------------------------------------------------------------
     def _write_transaction(self):  # noqa: ANN202
@@ -144,43 +196,53 @@ class PostgresPapers(PaperStore):
         return {r[0]: _row_to_paper(r) for r in rows}
 
     def _write_papers(self, papers: list[tuple[Paper, bool]]) -> None:
+        """COPY the batch into a staging table, then write it set-wise: per-row INSERTs cost
+        a statement each, and the new rows' term statistics come from the rows the insert
+        returns instead of reading them back (bench/README.md, bench_postgres run 4)."""
         conn = self._w
-        updated = [p.id for p, new in papers if not new]
+        indexed = self._take_indexed([p.id for p, new in papers if new])
         with conn.cursor() as cur:
-            if updated:  # their old lexemes and tokens leave the statistics
+            cur.execute(_STAGE_TABLE)
+            with cur.copy(f"COPY paperboy_stage (pos, {_STAGED}, tsv, doc_len) FROM STDIN") as copy:
+                for pos, (p, new) in enumerate(papers):
+                    got = indexed.get(p.id) if new else None
+                    tsv, doc_len = got[1:] if got and got[0] == _text_key(p) else (None, None)
+                    copy.write_row((pos, *_paper_row(p), tsv, doc_len))
+            updated = [p.id for p, new in papers if not new]
+            if updated:  # their old lexemes and tokens leave the statistics, the new come in
                 self._count_terms(cur, updated, -1)
-            inserts = [
-                (*_paper_row(p), p.content_hash(), p.listing_basis) for p, new in papers if new
-            ]
-            if inserts:
-                cols = [c for c in _COLUMNS if c not in ("first_seen", "last_seen")]
-                values = ", ".join(["%s"] * len(cols))
-                cur.executemany(
-                    f"INSERT INTO papers ({', '.join(cols)}, first_seen, last_seen)"
-                    f" VALUES ({values}, now(), now())",
-                    inserts,
-                )
-            updates = [p for p, new in papers if not new]
-            if updates:
-                cur.executemany(
-                    f"UPDATE papers SET {_UPDATE_SET} WHERE id = %s",
-                    [
-                        (*_paper_row(p)[1:], p.content_hash(), p.listing_basis, p.id)
-                        for p in updates
-                    ],
-                )
-            self._count_terms(cur, [p.id for p, _ in papers], +1)
-            cur.execute(
-                "UPDATE counters SET value = value + %s WHERE name = 'documents'",
-                (len(inserts),),
-            )
+                cur.execute(_UPDATE_FROM_STAGE, (updated,))
+                self._count_terms(cur, updated, +1)
+            if len(updated) < len(papers):
+                cur.execute(_INSERT_FROM_STAGE, (updated,))
+
+    def prepare(self, papers: Sequence[Paper]) -> None:
+        """Index the text of papers about to be inserted on a connection of their own, in a
+        thread, so the server makes their tsv while the writer holds the lock for the batch
+        before (bench/README.md, bench_postgres run 4)."""
+        job = _IndexAhead(self.db, list(merge_batch(papers).values()))
+        with self._jobs_lock:
+            self._jobs = [*self._jobs[-1:], job]  # an unclaimed older one is dropped
+
+    def _take_indexed(self, ids: list[str]) -> dict[str, tuple]:
+        """Prepared (text key, tsv, doc_len) for any of ``ids``, waiting for their job."""
+        if not ids:
+            return {}
+        with self._jobs_lock:
+            mine = [j for j in self._jobs if not j.ids.isdisjoint(ids)]
+            self._jobs = [j for j in self._jobs if j not in mine]
+        found: dict[str, tuple] = {}
+        for job in mine:
+            found.update(job.result())
+        return found
 
     def _count_terms(self, cur: psycopg.Cursor, ids: list[str], sign: int) -> None:
         """Add (or take away) these papers' lexemes and tokens to the BM25 statistics."""
         cur.execute(
             "INSERT INTO lexemes (lexeme, df)"
-            " SELECT u.lexeme, %s * count(*) FROM papers p, unnest(p.tsv) u"
-            " WHERE p.id = ANY(%s) GROUP BY u.lexeme"
+            " SELECT u.lexeme, %s * count(*)"
+            " FROM papers p, unnest(tsvector_to_array(p.tsv)) u(lexeme)"
+            " WHERE p.id = ANY(%s) GROUP BY u.lexeme ORDER BY u.lexeme"
             " ON CONFLICT (lexeme) DO UPDATE SET df = lexemes.df + excluded.df",
             (sign, ids),
         )
@@ -421,6 +483,42 @@ class PostgresPapers(PaperStore):
             (text, limit),
         )
         return [r[0] for r in rows]
+
+
+class _IndexAhead:
+    """``paperboy_tsv`` and ``paperboy_doc_len`` of some papers' text, made in a thread on a
+    pool connection that takes no lock. A failure only means the trigger indexes them."""
+
+    def __init__(self, db: Database, papers: list[Paper]) -> None:
+        self.db = db
+        self.papers = papers
+        self.ids = {p.id for p in papers}
+        self._found: dict[str, tuple] = {}
+        self._thread = threading.Thread(target=self._run, name="paperboy-index-ahead",
+                                         daemon=True)  # fmt: skip
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self.db.transaction() as conn, conn.cursor() as cur:
+                cur.execute(
+                    "CREATE TEMP TABLE paperboy_texts (pos INTEGER, title TEXT, abstract TEXT,"
+                    " authors TEXT[]) ON COMMIT DROP"
+                )
+                with cur.copy("COPY paperboy_texts FROM STDIN") as copy:
+                    for pos, p in enumerate(self.papers):
+                        copy.write_row((pos, p.title, p.abstract, _array(p.authors)))
+                rows = cur.execute(_INDEX_TEXTS).fetchall()
+            for pos, tsv, doc_len in rows:
+                p = self.papers[pos]
+                self._found[p.id] = (_text_key(p), tsv, doc_len)
+        except Exception as exc:  # the trigger indexes them instead
+            log.warning("indexing ahead failed, the insert indexes instead: %s", exc)
+            self._found = {}
+
+    def result(self) -> dict[str, tuple]:
+        self._thread.join()
+        return self._found
 
 
 class _Bound:
