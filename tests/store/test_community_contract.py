@@ -265,6 +265,27 @@ def test_hidden_papers_leave_every_read(store: Store) -> None:
     assert len(store.vectors.nearest("m", np.ones(4), 5)) == 2
 
 
+def test_nearest_skips_many_hidden_neighbours(store: Store) -> None:
+    """More hidden papers among the nearest than any fixed margin: still the k nearest
+    shown ones, in order (PostgreSQL falls back from its index-first query)."""
+    rng = np.random.default_rng(3)
+    q = np.zeros(8)
+    q[0] = 1.0
+    ids = [f"2402.{i:05d}" for i in range(40)]
+    store.papers.upsert_papers([paper(pid) for pid in ids])
+    rows = []
+    for i, pid in enumerate(ids):  # paper i is the i-th nearest to q
+        v = q + (0.02 * i + 0.01) * rng.normal(size=8)
+        rows.append((pid, "h", v / np.linalg.norm(v)))
+    store.vectors.save_vectors("m", rows)
+    order = [h.id for h in store.vectors.nearest("m", q, 40)]
+    for pid in order[:30]:
+        store.papers.set_hidden(pid, True)
+    assert [h.id for h in store.vectors.nearest("m", q, 3)] == order[30:33]
+    store.papers.set_hidden(order[0], False)
+    assert [h.id for h in store.vectors.nearest("m", q, 2)] == [order[0], order[30]]
+
+
 def test_hidden_papers_leave_the_top_hits_and_the_listing_days(store: Store) -> None:
     """The best match hidden: a one-hit search still finds the next one, and a day whose
     only paper is hidden leaves the listing days (both are remembered between calls)."""

@@ -23,6 +23,7 @@ from paperboy.store.postgres.papers import filter_sql
 from paperboy.store.vectors import RelatedRow, VectorRow, VectorStore
 
 EF_SEARCH = 100  # HNSW candidate list per search (pgvector's default is 40)
+HIDDEN_MARGIN = 20  # extra neighbours fetched so that hidden papers can be dropped
 
 
 def _array(v: object) -> np.ndarray:
@@ -112,20 +113,48 @@ class PostgresVectors(VectorStore):
         if dim is None or k <= 0:
             return []
         q = _unit(vector)
-        where, params = filter_sql(filters)  # hidden papers never pass
         cast = f"vector({int(dim)})"
-        query = (
-            f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) FROM vectors v"
-            f" JOIN papers p ON p.id = v.paper_id WHERE v.model = %s AND {where}"
-            f" ORDER BY v.embedding::{cast} <=> %s::{cast} LIMIT %s"
-        )
-        with self.db.transaction() as conn:
-            conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}")
-            conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            rows = conn.execute(query, [q, model, *params, q, k]).fetchall()
+        rows = None
+        if not filters:
+            rows = self._nearest_shown(q, model, cast, k)
+        if rows is None:
+            where, params = filter_sql(filters)  # hidden papers never pass
+            query = (
+                f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) FROM vectors v"
+                f" JOIN papers p ON p.id = v.paper_id WHERE v.model = %s AND {where}"
+                f" ORDER BY v.embedding::{cast} <=> %s::{cast} LIMIT %s"
+            )
+            with self.db.transaction() as conn:
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}")
+                conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                rows = conn.execute(query, [q, model, *params, q, k]).fetchall()
         hits = [Hit(pid, float(score)) for pid, score in rows]
         hits.sort(key=lambda h: -h.score)  # relaxed order: re-sort what came back
         return hits
+
+    def _nearest_shown(self, q: np.ndarray, model: str, cast: str, k: int) -> list | None:
+        """The ``k`` nearest papers that are not hidden, from the HNSW index alone, or None
+        when more than ``HIDDEN_MARGIN`` of the nearest are hidden.
+
+        Joined to ``papers`` in one query (for the hidden flag), the planner may walk every
+        paper and compute each distance instead of using the index, as soon as its
+        estimate of the non-hidden papers is small (a fresh import): 45 ms instead of ~2 at
+        20k vectors, 140 ms at 50k in bench_postgres. The index scan runs first here."""
+        query = (
+            f"SELECT n.paper_id, n.score, p.hidden_at IS NULL FROM ("
+            f"SELECT v.paper_id, 1 - (v.embedding::{cast} <=> %s::{cast}) AS score"
+            f" FROM vectors v WHERE v.model = %s"
+            f" ORDER BY v.embedding::{cast} <=> %s::{cast} LIMIT %s) n"
+            f" JOIN papers p ON p.id = n.paper_id"
+        )
+        wanted = k + HIDDEN_MARGIN
+        with self.db.transaction() as conn:
+            conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, wanted)}")
+            rows = conn.execute(query, [q, model, q, wanted]).fetchall()
+        shown = [(pid, score) for pid, score, visible in rows if visible]
+        if len(shown) < k and len(rows) == wanted:
+            return None  # many hidden papers among the nearest: the filtered scan
+        return sorted(shown, key=lambda r: -r[1])[:k]
 
     def get_vectors(self, model: str, ids: Iterable[str]) -> dict[str, np.ndarray]:
         ids = list(dict.fromkeys(ids))

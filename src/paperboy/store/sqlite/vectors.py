@@ -103,8 +103,9 @@ class SQLiteVectors(VectorStore):
         if index is None or k <= 0:
             return []
         q = normalise(np.asarray(vector, dtype=np.float32))
-        narrowed = bool(filters) or bool(self.papers.hidden_ids())
-        ids, scores = index.search(q, k * FILTER_WIDEN if narrowed else k)
+        hidden = len(self.papers.hidden_ids())  # each may take a place in the nearest
+        narrowed = bool(filters) or hidden > 0
+        ids, scores = index.search(q, (k * FILTER_WIDEN if filters else k) + hidden)
         found = list(zip(ids[0], scores[0].tolist(), strict=True))
         if narrowed:  # filter_ids leaves out hidden papers too
             keep = self.papers.filter_ids([i for i, _ in found], filters or Filters())
