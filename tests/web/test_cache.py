@@ -52,7 +52,7 @@ def test_a_write_from_another_connection_invalidates_too(tmp_path):
         assert "From elsewhere" in client.get("/feeds/daily.atom").text
 
 
-def test_etag_revalidation_answers_304(tmp_path):
+def test_etag_revalidation_answers_304(tmp_path, picks_window):
     store = open_store(str(tmp_path / "c.db"))
     store.papers.upsert_papers([_paper("2601.00001", "First title", date(2026, 1, 5))])
     with TestClient(create_app(load_settings({}), store)) as client:

@@ -91,7 +91,7 @@ def test_hidden_papers_leave_the_library_and_trending(ada, app_store):
     assert "2601.00002" not in [r.paper_id for r in store.trending.top()]
 
 
-def test_a_vote_shows_on_the_next_cached_page_and_the_entry_stays(ada, app_store):
+def test_a_vote_shows_on_the_next_cached_page_and_the_entry_stays(ada, app_store, picks_window):
     app, _ = app_store
     cache = app.state.paperboy.cache
     anonymous = TestClient(app)
