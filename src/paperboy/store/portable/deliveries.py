@@ -124,7 +124,7 @@ class SQLDeliveries(DeliveryStore):
         conflict = (
             "DO UPDATE SET status = excluded.status, run_id = excluded.run_id,"
             " since = excluded.since, until = excluded.until, claimed_at = excluded.claimed_at,"
-            " finished_at = NULL, message_id = NULL, detail = NULL,"
+            " finished_at = excluded.finished_at, message_id = NULL, detail = NULL,"
             " attempts = deliveries.attempts + 1"
             f" WHERE deliveries.status IN ({_marks(len(retake))})"
             if retake
@@ -138,8 +138,6 @@ class SQLDeliveries(DeliveryStore):
                 f" ON CONFLICT (subscriber_id, period) {conflict} RETURNING id",
                 (subscriber_id, period, status, run_id, since, until, now, finished, *retake),
             )
-            if rows and finished is not None:
-                w.execute("UPDATE deliveries SET finished_at = %s WHERE id = %s", (now, rows[0][0]))
         return int(rows[0][0]) if rows else None
 
     def complete(
