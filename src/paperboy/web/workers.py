@@ -17,9 +17,12 @@ import socket
 import threading
 from multiprocessing.process import BaseProcess
 
+import uvicorn
+from uvicorn._subprocess import get_subprocess
+from uvicorn.config import STARTUP_FAILURE  # its exit code for an app that cannot start
+
 log = logging.getLogger(__name__)
 
-STARTUP_FAILURE = 3  # uvicorn's exit code for an app, socket or TLS that cannot start
 CHECK_EVERY = 0.5  # seconds between looks at the workers
 STOP_WAIT = 20.0  # seconds a worker gets to finish its requests on shutdown
 
@@ -48,24 +51,20 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _run(config, sockets: list[socket.socket]) -> None:  # noqa: ANN001 - uvicorn.Config
-    import uvicorn
-
+def _run(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
     uvicorn.Server(config).run(sockets=sockets)
 
 
 class Workers:
     """Starts, watches and stops the worker processes."""
 
-    def __init__(self, config, workers: int) -> None:  # noqa: ANN001 - uvicorn.Config
+    def __init__(self, config: uvicorn.Config, workers: int) -> None:
         self.config = config
         self.sockets = [listening_socket(config.host, config.port) for _ in range(workers)]
         self.processes: list[BaseProcess] = []
         self.stopping = threading.Event()
 
     def _start(self, index: int) -> BaseProcess:
-        from uvicorn._subprocess import get_subprocess
-
         # The same child start-up as uvicorn's (its logging set-up, stdin), on one socket.
         process = get_subprocess(
             self.config, functools.partial(_run, self.config), [self.sockets[index]]
