@@ -139,11 +139,13 @@ def refresh(store: Store, now: datetime | None = None) -> RefreshReport:
     return RefreshReport(len(rows), time.perf_counter() - started)
 
 
-def trending_rows(store: Store, *, limit: int, offset: int = 0) -> list[TrendingRow]:
+def trending_rows(
+    store: Store, *, limit: int, offset: int = 0, now: datetime | None = None
+) -> list[TrendingRow]:
     """A page of the table; before the first refresh, the same scores computed in memory
-    from the candidates (bounded like a refresh, never the whole corpus)."""
+    from the candidates (bounded like a refresh, never the whole corpus) as of ``now``."""
     if store.trending.computed_at() is None:
-        return compute(store, datetime.now(UTC))[offset : offset + limit]
+        return compute(store, now or datetime.now(UTC))[offset : offset + limit]
     return store.trending.top(limit, offset)
 
 

@@ -21,10 +21,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 
 from paperboy.core.digest.period import due_period, period_key, window
 from paperboy.core.digest.picks import account_picks
-from paperboy.core.trending import TABLE_CAP, compute, newest_listing_day
+from paperboy.core.trending import TABLE_CAP, newest_listing_day, trending_rows
 from paperboy.models.digest import (
     AUTHORS,
     PICKS,
@@ -103,10 +104,7 @@ class DigestBuilder:
     # --- shared, once per run -----------------------------------------------------------
     def trending_rows(self) -> dict[str, TrendingRow]:
         if self._rows is None:
-            if self.store.trending.computed_at() is None:
-                rows = compute(self.store, self.at)[:TABLE_CAP]
-            else:
-                rows = self.store.trending.top(TABLE_CAP)
+            rows = trending_rows(self.store, limit=TABLE_CAP, now=self.at)
             self._rows = {r.paper_id: r for r in rows}
         return self._rows
 
@@ -221,8 +219,10 @@ class DigestBuilder:
 
         rows = self.trending_rows()
         top: list[DigestPaper] = []  # papers with a trending score first ...
-        for pid in win.trending[: len(rows)] if prefs.trending_count else ():
-            if pid in rows and fits(pid) and len(top) < prefs.trending_count:
+        for pid in islice(win.trending, len(rows)):
+            if len(top) >= prefs.trending_count:
+                break
+            if pid in rows and fits(pid):
                 top.append(DigestPaper(win.papers[pid], _trending_reason(rows[pid])))
         taken.update(p.paper.id for p in top)
         for query in prefs.searches:
@@ -239,7 +239,6 @@ class DigestBuilder:
                     if pid not in taken and len(chosen) < AUTHORS_LIMIT:
                         taken.add(pid)
                         chosen.append(DigestPaper(win.papers[pid], f"new paper by {name}"))
-            taken.difference_update(p.paper.id for p in chosen)
             section(AUTHORS, "Followed authors", chosen)
         if self.picks is not None and prefs.more_like_mine and sub.user_id is not None:
             candidates = [pid for pid in self.in_categories(cats, win) if pid not in taken]
