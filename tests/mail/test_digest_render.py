@@ -22,7 +22,7 @@ from digest_samples import (
     links,
     paper,
 )
-from paperboy.api.schema import paper_path
+from paperboy.api.schema import authors_short, paper_path
 from paperboy.config import load_settings
 from paperboy.mail import Mailer
 from paperboy.mail.digest import (
@@ -30,7 +30,6 @@ from paperboy.mail.digest import (
     period_label,
     render_digest,
     short_abstract,
-    short_authors,
 )
 from paperboy.models.digest import TRENDING, Digest, DigestPaper, DigestSection
 from smtpserver import SmtpServer
@@ -217,6 +216,7 @@ def test_weekly_subject_and_period_labels() -> None:
 
 
 def test_short_authors_and_abstracts() -> None:
+    short_authors = authors_short
     assert short_authors([]) == "Unknown authors"
     assert short_authors(["A", "B", "C", "D"]) == "A, B, C, D"
     assert short_authors(["A", "B", "C", "D", "E"]) == "A, B, C et al."

@@ -36,6 +36,18 @@ def iso_day(day: date | None) -> str | None:
     return f"{day.isoformat()}T00:00:00.000Z" if day else None
 
 
+SHORT_AUTHORS = 3
+
+
+def authors_short(authors: list[str], n: int = SHORT_AUTHORS) -> str:
+    """``A, B, C et al.`` for cards and mails; the paper page lists everyone."""
+    if not authors:
+        return "Unknown authors"
+    if len(authors) <= n + 1:
+        return ", ".join(authors)
+    return ", ".join(authors[:n]) + " et al."
+
+
 def paper_path(paper_id: str) -> str:
     """Our page for a paper; ids may carry ``/`` (old arXiv style) and other odd characters."""
     return "/papers/" + quote(paper_id, safe="/:")

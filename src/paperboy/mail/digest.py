@@ -13,13 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from urllib.parse import quote
 
+from paperboy.api.schema import authors_short, paper_path
 from paperboy.mail.compose import Composer
 from paperboy.models.digest import Digest, DigestPaper
 from paperboy.models.subscription import WEEKLY, SubscriberLinks
 
-SHORT_AUTHORS = 3  # "A, B, C et al."
 SHORT_ABSTRACT = 320  # characters: two or three lines, enough to decide whether to click
 # Gmail clips an HTML body past 102 KB behind "View entire message", and the unsubscribe link
 # at the bottom with it. A digest that long (~60 papers) is shortened from its end instead.
@@ -49,15 +48,6 @@ class SectionView:
     papers: tuple[PaperView, ...]
 
 
-def short_authors(authors: list[str], n: int = SHORT_AUTHORS) -> str:
-    """``A, B, C et al.`` as on the site's cards (``web.render.authors_short``)."""
-    if not authors:
-        return "Unknown authors"
-    if len(authors) <= n + 1:
-        return ", ".join(authors)
-    return ", ".join(authors[:n]) + " et al."
-
-
 def short_abstract(text: str, limit: int = SHORT_ABSTRACT) -> str:
     """The abstract cut at a word boundary before ``limit`` characters, with an ellipsis."""
     text = " ".join(text.split())
@@ -65,11 +55,6 @@ def short_abstract(text: str, limit: int = SHORT_ABSTRACT) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
     return cut.rstrip(" ,;:.") + "…"
-
-
-def paper_page(composer: Composer, paper_id: str) -> str:
-    """Our page for a paper, spelled like ``api.schema.paper_path`` (ids may carry ``/``)."""
-    return composer.url("/papers/" + quote(paper_id, safe="/:"))
 
 
 def period_label(digest: Digest) -> str:
@@ -111,10 +96,10 @@ def _paper_view(composer: Composer, item: DigestPaper, number: int) -> PaperView
     return PaperView(
         number=number,
         title=paper.title,
-        authors=short_authors(paper.authors),
+        authors=authors_short(paper.authors),
         abstract=short_abstract(paper.abstract),
         reason=item.reason or None,
-        page=paper_page(composer, paper.id),
+        page=composer.url(paper_path(paper.id)),
         abs_url=paper.abs_url,
         pdf_url=paper.pdf_url,
     )

@@ -17,25 +17,15 @@ from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from paperboy.api.schema import paper_path, web_links
+from paperboy.api.schema import authors_short, paper_path, web_links
 from paperboy.web.viewer import viewer  # the header: "Sign in", or the person's name
 
 # $…$, $$…$$, \(…\) or \[…\]: decides whether a page needs the KaTeX assets at all.
 _MATH = re.compile(r"\$[^$\s][^$]*\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
-SHORT_AUTHORS = 3
 
 
 def has_math(*texts: str | None) -> bool:
     return any(t and _MATH.search(t) for t in texts)
-
-
-def authors_short(authors: list[str], n: int = SHORT_AUTHORS) -> str:
-    """``A, B, C et al.`` for cards; the paper page lists everyone."""
-    if not authors:
-        return "Unknown authors"
-    if len(authors) <= n + 1:
-        return ", ".join(authors)
-    return ", ".join(authors[:n]) + " et al."
 
 
 def nice_date(day: date | None) -> str:
