@@ -38,6 +38,7 @@ from paperboy.core.subscriber_links import (
     subscriber_links,
 )
 from paperboy.mail import Composer, Mailer, redact_address
+from paperboy.mail.digest import list_unsubscribe
 from paperboy.models.community import User, normalise_email
 from paperboy.models.subscription import (
     CONFIRMED,
@@ -125,10 +126,8 @@ def _confirmation(
         links = subscriber_links(composer, secret, sub, now)
         context = {"already": True, "link": links.preferences, "email": sub.email,
                    "unsubscribe": links.unsubscribe, "expires_hours": CONFIRM_HOURS}  # fmt: skip
-        headers = {  # mail to a subscriber is list mail, one-click unsubscribe included
-            "List-Unsubscribe": f"<{links.one_click}>, <{links.mailto}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+        # Mail to a subscriber is list mail, one-click unsubscribe included.
+        headers = list_unsubscribe(links)
         return composer.compose(sub.email, ALREADY_SUBJECT, "subscribe", context, headers=headers)
     token = new_token()
     store.users.add_token(token_hash(token), SUBSCRIBE_PURPOSE, str(sub.id), now + CONFIRM_TTL)

@@ -57,6 +57,15 @@ def short_abstract(text: str, limit: int = SHORT_ABSTRACT) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+def list_unsubscribe(links: SubscriberLinks) -> dict[str, str]:
+    """The RFC 2369 / RFC 8058 headers of every mail to a subscriber: an https URL that one
+    POST unsubscribes, and a mailto."""
+    return {
+        "List-Unsubscribe": f"<{links.one_click}>, <{links.mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def period_label(digest: Digest) -> str:
     """``27 Nov 2026``, or ``20–26 Nov 2026`` for a span of listing days (``until`` is
     exclusive)."""
@@ -145,8 +154,7 @@ def render_digest(
         "Date": format_datetime(when.astimezone(UTC), usegmt=True),
         "Message-ID": message_id(composer, digest),
         "List-Id": list_id(composer),
-        "List-Unsubscribe": f"<{links.one_click}>, <{links.mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        **list_unsubscribe(links),
         "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies to this
     }
     title = subject(digest, count)
