@@ -11,7 +11,6 @@ EMPTY = "empty"  # nothing new for this person in this period: no mail, period d
 TEMPORARY = "temporary"  # 4xx or no server, after the retries: the next run tries again
 PERMANENT = "permanent"  # 5xx: not tried again for this period
 IN_DOUBT = "in_doubt"  # the body went out and no answer came back: maybe delivered
-DELIVERY_STATUSES = (CLAIMED, SENT, EMPTY, TEMPORARY, PERMANENT, IN_DOUBT)
 
 
 @dataclass(frozen=True)

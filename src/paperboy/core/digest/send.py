@@ -79,12 +79,12 @@ def holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_is_gone(run: DigestRun | None, now: datetime, me: str | None = None) -> bool:
+def run_is_gone(run: DigestRun | None, now: datetime) -> bool:
     """Whether the run that claimed a delivery can no longer complete it."""
     if run is None or run.finished_at is not None or now - run.beat_at > STALE_AFTER:
         return True
     host, _, pid = run.holder.rpartition(":")
-    if host != (me or holder()).rpartition(":")[0] or not pid.isdigit():
+    if host != holder().rpartition(":")[0] or not pid.isdigit():
         return False  # another machine's run: only its heartbeat can tell
     try:
         os.kill(int(pid), 0)
@@ -142,10 +142,14 @@ class _Run:
         self.lock = threading.Lock()  # on_delivery runs on every connection's thread
         self.shard = shard  # (i, n): only subscribers whose id % n == i
 
+    def _mine(self, subscriber_id: int) -> bool:
+        """Whether this process's shard holds the subscriber (always, unsharded)."""
+        return self.shard is None or subscriber_id % self.shard[1] == self.shard[0]
+
     def _batches(self) -> Iterator[list[tuple[Subscriber, str]]]:
         batch: list[tuple[Subscriber, str]] = []
         for sub in self.store.subscribers.iter_confirmed(BATCH):
-            if self.shard is not None and sub.id % self.shard[1] != self.shard[0]:
+            if not self._mine(sub.id):
                 continue
             period = due_period(sub.prefs, self.at)
             if period is None:
@@ -199,11 +203,11 @@ class _Run:
         lists them until someone acts, often a day later), each over its own window."""
         deliveries = self.store.deliveries
         for rec in deliveries.recent(IN_DOUBT, limit=RESEND_MOST):
+            if not self._mine(rec.subscriber_id):
+                continue
             sub = self.store.subscribers.get(rec.subscriber_id)
             if sub is None or not sub.active or rec.period == due_period(sub.prefs, self.at):
                 continue  # gone, stopped, or already handled with this run's due digests
-            if self.shard is not None and sub.id % self.shard[1] != self.shard[0]:
-                continue
             mailed = deliveries.mailed([sub.id], rec.since - MAILED_LOOKBACK).get(sub.id, ())
             digest = self.builder.build(sub, rec.period, rec.since, rec.until, mailed)
             if digest.empty:
@@ -368,18 +372,11 @@ def send_due_parallel(
     """``send_due`` in ``workers`` processes, each over its share of the subscribers (by id)
     and its own connections, for machines where one process's rendering is the bottleneck.
     Exactly once still rests on the log: the shards never overlap, and even if they did
-    only one claim would win. ``picks`` must be a module-level function (it is pickled)."""
+    only one claim would win. ``picks`` must be a module-level function (it is pickled).
+    One worker is ``send_due`` on an open store, which the CLI calls itself."""
     moment = at or _now()
     if moment.tzinfo is None:
         raise ValueError("at: give a moment with a time zone (UTC if unsure)")
-    if workers <= 1:
-        from paperboy.store import open_store
-
-        with open_store(url) as store:
-            return send_due(
-                store, settings, moment, dry_run=dry_run, resend_in_doubt=resend_in_doubt,
-                connections=connections, picks=picks, progress=progress,
-            )  # fmt: skip
     ctx = multiprocessing.get_context("spawn")  # no forked SQLite or PostgreSQL connections
     done = ctx.Value("q", 0)
     results = ctx.Queue()
