@@ -90,6 +90,13 @@ def test_a_bad_schedule_refuses_to_start(tmp_path):
     assert "PAPERBOY_SCHEDULE_TRENDING='0 9 * * 9': day of week 9" in result.output
 
 
+def test_every_job_off_refuses_to_start_with_one_line(tmp_path):
+    off = {f"PAPERBOY_SCHEDULE_{j}": "off" for j in ("INGEST", "HF", "EMBED", "TRENDING", "DIGEST")}
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "w.db"), "worker"], env=off)
+    assert result.exit_code == 1
+    assert "every job is off (PAPERBOY_SCHEDULE_* = off): nothing to run" in result.output
+
+
 def test_one_job_runs_in_one_process_and_sigterm_interrupts_it_safely(tmp_path, replay_server):
     """Process A harvests, stuck on page 2; B is refused the same job while A holds it.
     SIGTERM makes A stop after page 2 (committed), exit 0 and free the lease; B then

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -73,7 +73,7 @@ def worker(
     as_json: Annotated[bool, typer.Option("--json", help="With --once or --list: JSON.")] = False,
 ) -> None:
     """Run ingest, embedding, trending and digests on their schedules (PAPERBOY_SCHEDULE_*)."""
-    from paperboy.worker.runner import Worker
+    from paperboy.worker.runner import NOTHING_ON, Worker
     from paperboy.worker.schedule import BadSchedule
 
     c: Context = ctx.obj
@@ -87,8 +87,8 @@ def worker(
             if list_:
                 _list(w, as_json)
                 return
-            if not once:
-                w.triggers()  # a bad schedule fails here, with its variable named
+            if not once and not w.triggers():  # a bad schedule fails here, variable named
+                raise BadSchedule(NOTHING_ON)
         except (ValueError, BadSchedule) as exc:
             fail(str(exc))
         if once:
@@ -114,16 +114,18 @@ def _list(w: Worker, as_json: bool) -> None:
     found = w.triggers()
     held = w.held()
     now = datetime.now(UTC)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    schedules = w.schedules()
     for job in w.jobs.values():
         trigger = found.get(job.name)
+        setting, schedule = schedules[job.name]
         upcoming = trigger.get_next_fire_time(None, now) if trigger else None
         last = w.last(job.name) or {}
         rows.append(
             {
                 "job": job.name,
-                "schedule": getattr(w.settings, job.setting),
-                "setting": job.env,
+                "schedule": schedule,
+                "setting": setting,
                 "then": list(job.then),
                 "next": upcoming.isoformat() if upcoming else None,
                 "last": {k: last.get(k) for k in ("started", "status", "report", "error")}
@@ -136,11 +138,11 @@ def _list(w: Worker, as_json: bool) -> None:
         print_json(rows)
         return
     for r in rows:
-        last = r["last"]
+        ran = r["last"]
         err.print(
             f"{r['job']:<9} {r['schedule']:<16} next {r['next'] or '-'}"
             + (f"; then {', '.join(r['then'])}" if r["then"] else "")
-            + (f"; last {last['status']} at {last['started']}" if last else "")
+            + (f"; last {ran['status']} at {ran['started']}" if ran else "")
             + (f"; running in {r['running_in']}" if r["running_in"] else ""),
             markup=False,
             highlight=False,

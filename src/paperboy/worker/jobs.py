@@ -115,7 +115,7 @@ def digest(ctx: JobContext) -> Report:
     # ctx.checkpoint as progress: it runs between messages, where no claim is open, so a
     # SIGTERM stops the run there and the next run sends the rest (nothing left in doubt).
     report = send_due(ctx.store, ctx.settings, ctx.now, progress=ctx.checkpoint)
-    return {k: getattr(report, k) for k in ("sent", "empty", "failed", "in_doubt")}
+    return report.as_json()
 
 
 def default_jobs() -> list[Job]:

@@ -29,6 +29,7 @@ from paperboy.worker.lease import LEASE_SECONDS, Lease, new_holder
 from paperboy.worker.schedule import BadSchedule, time_zone, triggers
 
 log = logging.getLogger("paperboy.worker")
+NOTHING_ON = "every job is off (PAPERBOY_SCHEDULE_* = off): nothing to run"
 THREADS = 2  # a digest run need not wait for a long harvest; more would fight for 2 cores
 MISFIRE_SECONDS = 3600
 
@@ -151,7 +152,7 @@ class Worker:
     def serve(self, on_start=None) -> None:
         """Run the schedules until ``stop`` is set; then let the running jobs end and return.
 
-        ``on_start(scheduler)`` is called once the scheduler runs (the CLI prints next runs).
+        ``on_start(scheduler)`` is called once the scheduler runs (tests wait for it).
         Raises ``BadSchedule`` before starting anything when a setting is wrong.
         """
         from apscheduler.executors.pool import ThreadPoolExecutor
@@ -159,7 +160,7 @@ class Worker:
 
         found = self.triggers()
         if not found:
-            raise BadSchedule("every job is off (PAPERBOY_SCHEDULE_* = off): nothing to run")
+            raise BadSchedule(NOTHING_ON)
         scheduler = BackgroundScheduler(
             timezone=time_zone(self.settings.worker_timezone),
             executors={"default": ThreadPoolExecutor(THREADS)},
