@@ -18,12 +18,11 @@ SMOOTHING = 0.05  # weight of each new wait: about the last 20 renders
 class Pressure:
     """A smoothed render wait, updated from the worker threads (a float under the GIL)."""
 
-    def __init__(self, shed_after: float = SHED_AFTER) -> None:
-        self.shed_after = shed_after
+    def __init__(self) -> None:
         self.wait = 0.0
 
     def observe(self, waited: float) -> None:
         self.wait += SMOOTHING * (waited - self.wait)
 
     def high(self) -> bool:
-        return self.wait > self.shed_after
+        return self.wait > SHED_AFTER

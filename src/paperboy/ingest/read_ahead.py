@@ -22,11 +22,11 @@ class _Failed:
         self.exc = exc
 
 
-def read_ahead(items: Iterable[T], chunk: int, depth: int = 1) -> Iterator[T]:
-    """``items`` in the same order, produced by a thread that keeps up to ``depth`` chunks of
-    ``chunk`` items ready. An error while producing is raised here, after every item that
-    came before it, as the plain iteration would; closing this iterator stops the thread."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
+def read_ahead(items: Iterable[T], chunk: int) -> Iterator[T]:
+    """``items`` in the same order, produced by a thread that keeps one chunk of ``chunk``
+    items ready. An error while producing is raised here, after every item that came
+    before it, as the plain iteration would; closing this iterator stops the thread."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def put(value: object) -> bool:

@@ -116,12 +116,12 @@ class SQLiteVectors(VectorStore):
         index = self.index(model)
         if index is None:
             return {}
-        out = {}
-        for pid in ids:
-            v = index.vector(pid)
-            if v is not None:
-                out[pid] = v
-        return out
+        known = [(pid, index.row[pid]) for pid in dict.fromkeys(ids) if pid in index.row]
+        if not known:
+            return {}
+        # One gather from the transposed matrix, not one strided copy per paper.
+        rows = np.ascontiguousarray(index.rows(np.array([at for _, at in known])))
+        return {pid: rows[i] for i, (pid, _) in enumerate(known)}
 
     def iter_vectors(self, model: str, batch_size: int = 5000) -> Iterator[list[VectorRow]]:
         last = 0
