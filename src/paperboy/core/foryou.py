@@ -8,7 +8,7 @@ is no per-user model to store, invalidate or migrate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -45,10 +45,12 @@ def personal_picks(
     candidate_ids: Sequence[str],
     limit: int,
     now: datetime,
+    known: Mapping[str, Paper] | None = None,
 ) -> list[Pick]:
     """The best ``limit`` of ``candidate_ids`` for the account, best first; empty when it has
     no upvotes or saves. Papers it already marked (liked or not interested) and hidden
-    papers are never picked; marks made after ``now`` are not read."""
+    papers are never picked; marks made after ``now`` are not read. ``known``: papers the
+    caller already loaded (visible ones), not read again."""
     liked = [pid for pid, at in store.votes.liked(user_id, MAX_POSITIVES) if at <= now]
     if not liked or limit <= 0:
         return []
@@ -57,12 +59,15 @@ def personal_picks(
     wanted = [pid for pid in dict.fromkeys(candidate_ids) if pid not in marked]
     if not wanted:
         return []
+    papers = dict(known or {})
     background: list[str] = []
     if len(wanted) < MIN_UNLABELLED:
         recent = store.papers.list_papers(order="listing", limit=MIN_UNLABELLED + len(marked))
         taken = marked | set(wanted)
         background = [p.id for p in recent if p.id not in taken]
-    papers = store.papers.get_papers([*liked, *disliked, *wanted, *background])
+        papers.update((p.id, p) for p in recent)
+    missing = [pid for pid in [*liked, *disliked, *wanted] if pid not in papers]
+    papers.update(store.papers.get_papers(missing))
     vectors = _vectors(store, [pid for pid in [*liked, *wanted] if pid in papers])
 
     def items(ids: Sequence[str]) -> list[Item]:
@@ -134,8 +139,8 @@ def for_you(
         pool = store.papers.list_listed(since, newest[0], limit=PAGE_POOL)
     dismissed_marks = store.dismissals.dismissed(user_id, MAX_NEGATIVES)
     dismissed_ids = {pid for pid, _ in dismissed_marks}
-    picks = personal_picks(store, user_id, [p.id for p in pool], limit, now)
     by_id = {p.id: p for p in pool}
+    picks = personal_picks(store, user_id, list(by_id), limit, now, known=by_id)
     liked = store.votes.liked(user_id, MAX_POSITIVES)
     examples = store.papers.get_papers([pid for pid, _ in liked[:5]])
     gone = store.papers.get_papers(list(dismissed_ids))
