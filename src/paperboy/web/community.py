@@ -14,7 +14,8 @@ A GET on these paths is 405: a GET never changes state. Votes poke the trending
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from anyio import to_thread
@@ -40,6 +41,7 @@ from paperboy.web.session import (
     visitor,
 )
 
+T = TypeVar("T")
 router = APIRouter()
 LIBRARY_PAGE = 50
 FEED_SIZE = 50
@@ -127,33 +129,52 @@ def _json_error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=PRIVATE)
 
 
-async def _act(request: Request, paper_id: str, action: str) -> Response:
-    svc = services(request)
+async def signed_in_post(
+    request: Request, work: Callable[[int], T], back: str, sign_in_hint: str
+) -> tuple[T, str | None] | Response:
+    """``work(user_id)`` on a thread for a signed-in POST with a valid CSRF token: its result
+    and the form's ``next``, or the answer to give instead (a 401/403/404 JSON answer, or
+    the sign-in page that comes back to ``back``; without JSON, CSRF and not-found errors
+    go to the app's handlers)."""
     form = await request.form()
     token, target = form.get(CSRF_FIELD), form.get("next")
-    as_json = wants_json(request)
+    nxt = target if isinstance(target, str) else None
 
-    def work():  # noqa: ANN202 - VoteState
+    def checked() -> T:
         user = require_user(request)
         check_csrf(request, token if isinstance(token, str) else None)
-        return act(svc.store, user.id, paper_id, action)
+        return work(user.id)
 
     try:
-        found = await to_thread.run_sync(work)
+        return await to_thread.run_sync(checked), nxt
     except SignInRequired:
-        if as_json:
-            return _json_error(401, "sign in first, or send Authorization: Bearer TOKEN")
-        back = safe_next(target, paper_path(paper_id))
-        return RedirectResponse("/login?" + urlencode({"next": back}), status_code=303)
+        if wants_json(request):
+            return _json_error(401, sign_in_hint)
+        return RedirectResponse(
+            "/login?" + urlencode({"next": safe_next(nxt, back)}), status_code=303
+        )
     except (CSRFError, NotFound) as exc:
-        if as_json:
+        if wants_json(request):
             return _json_error(403 if isinstance(exc, CSRFError) else 404, str(exc))
         raise
+
+
+async def _act(request: Request, paper_id: str, action: str) -> Response:
+    svc = services(request)
+    done = await signed_in_post(
+        request,
+        lambda user_id: act(svc.store, user_id, paper_id, action),
+        paper_path(paper_id),
+        "sign in first, or send Authorization: Bearer TOKEN",
+    )
+    if isinstance(done, Response):
+        return done
+    found, target = done
     if found.changed:
         refresher = getattr(request.app.state, "trending_refresher", None)
         if refresher is not None:
             refresher.poke()
-    if as_json:
+    if wants_json(request):
         return JSONResponse(found.as_json(), headers=PRIVATE)
     return RedirectResponse(safe_next(target, paper_path(found.id)), status_code=303)
 

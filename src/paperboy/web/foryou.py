@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -21,14 +20,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from paperboy.api.cache import Rendered
 from paperboy.api.deps import services
-from paperboy.core.errors import NotFound
 from paperboy.core.foryou import for_you, interested_again, not_interested, reset_not_interested
-from paperboy.web.community import PRIVATE, safe_next, wants_json
+from paperboy.web.community import PRIVATE, safe_next, signed_in_post, wants_json
 from paperboy.web.session import (
-    CSRF_FIELD,
-    CSRFError,
-    SignInRequired,
-    check_csrf,
     csrf_token,
     require_user,
 )
@@ -64,28 +58,11 @@ async def for_you_page(request: Request) -> Response:
 
 
 async def _mark(request: Request, act: Callable[[int], str], key: str) -> Response:
-    form = await request.form()
-    token, target = form.get(CSRF_FIELD), form.get("next")
-    as_json = wants_json(request)
-
-    def work() -> str:
-        user = require_user(request)
-        check_csrf(request, token if isinstance(token, str) else None)
-        return act(user.id)
-
-    try:
-        found = await to_thread.run_sync(work)
-    except SignInRequired:
-        if as_json:
-            return JSONResponse({"error": "sign in first"}, status_code=401, headers=PRIVATE)
-        back = safe_next(target, PAGE)
-        return RedirectResponse("/login?" + urlencode({"next": back}), status_code=303)
-    except (CSRFError, NotFound) as exc:
-        if as_json:
-            status = 403 if isinstance(exc, CSRFError) else 404
-            return JSONResponse({"error": str(exc)}, status_code=status, headers=PRIVATE)
-        raise
-    if as_json:
+    done = await signed_in_post(request, act, PAGE, "sign in first")
+    if isinstance(done, Response):
+        return done
+    found, target = done
+    if wants_json(request):
         return JSONResponse({"id": found, key: True}, headers=PRIVATE)
     return RedirectResponse(safe_next(target, PAGE), status_code=303)
 
