@@ -7,7 +7,7 @@ from datetime import datetime
 
 from paperboy.models.delivery import CLAIMED, IN_DOUBT, SENT, DeliveryRecord, DigestRun
 from paperboy.store.deliveries import DeliveryStore
-from paperboy.store.portable.executor import Executor, as_datetime
+from paperboy.store.portable.executor import Executor, Writer, as_datetime
 
 _D_COLUMNS = (
     "d.id, d.subscriber_id, d.period, d.status, d.run_id, d.since, d.until, d.claimed_at,"
@@ -151,16 +151,7 @@ class SQLDeliveries(DeliveryStore):
             )
             if not rows:
                 return False
-            subscriber_id = int(rows[0][0])
-            ids = list(dict.fromkeys(paper_ids))
-            for i in range(0, len(ids), _PAPER_ROWS):
-                part = ids[i : i + _PAPER_ROWS]
-                w.execute(
-                    "INSERT INTO mailed_papers (subscriber_id, paper_id, delivery_id, mailed_at)"
-                    f" VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))}"
-                    " ON CONFLICT (subscriber_id, paper_id) DO NOTHING",
-                    [v for pid in part for v in (subscriber_id, pid, delivery_id, now)],
-                )
+            _insert_mailed(w, int(rows[0][0]), delivery_id, paper_ids, now)
         return True
 
     def finish(self, delivery_id: int, status: str, detail: str, now: datetime) -> bool:
@@ -282,11 +273,21 @@ class SQLDeliveries(DeliveryStore):
                     continue
                 made += 1
                 when = rec.finished_at or rec.claimed_at
-                for pid in paper_ids:
-                    w.execute(
-                        "INSERT INTO mailed_papers (subscriber_id, paper_id, delivery_id,"
-                        " mailed_at) VALUES (%s, %s, %s, %s)"
-                        " ON CONFLICT (subscriber_id, paper_id) DO NOTHING",
-                        (subscriber_id, pid, new[0][0], when),
-                    )
+                _insert_mailed(w, subscriber_id, int(new[0][0]), paper_ids, when)
         return made
+
+
+def _insert_mailed(
+    w: Writer, subscriber_id: int, delivery_id: int, paper_ids: Sequence[str], when: datetime
+) -> None:
+    """Record the papers a delivery mailed, ``_PAPER_ROWS`` to a statement; a paper already
+    recorded for that subscriber keeps its first delivery."""
+    ids = list(dict.fromkeys(paper_ids))
+    for i in range(0, len(ids), _PAPER_ROWS):
+        part = ids[i : i + _PAPER_ROWS]
+        w.execute(
+            "INSERT INTO mailed_papers (subscriber_id, paper_id, delivery_id, mailed_at)"
+            f" VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))}"
+            " ON CONFLICT (subscriber_id, paper_id) DO NOTHING",
+            [v for pid in part for v in (subscriber_id, pid, delivery_id, when)],
+        )
