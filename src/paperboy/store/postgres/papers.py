@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 from types import TracebackType
@@ -32,10 +34,20 @@ from paperboy.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
 K1, B = 1.2, 0.75
-CANDIDATES = 20_000  # matches scored per query at most; past that the GIN order decides
-# Stage 1 keeps this many matches by ts_rank (C, weighted like FieldWeights, length-normalised)
-# and only they get the exact BM25: SciFact train nDCG@10 unchanged (bench/README.md).
+# Where the statistics say a query matches at most EXACT_MAX papers, every match is ranked
+# (CANDIDATES caps a bound that was too loose). Stage 1 keeps RERANK of them by ts_rank (C,
+# weighted like FieldWeights, length-normalised) and only those get the exact BM25: SciFact
+# train nDCG@10 unchanged (bench/README.md).
+EXACT_MAX = 10_000
+CANDIDATES = 20_000
 RERANK = 1_500
+# Past EXACT_MAX, at most TIER_CAP rows are read, titles matching first, and RERANK_TIERS of
+# them get the exact BM25: hybrid p95 at 1M papers (bench/README.md, "Lexical search at 1M").
+TIER_CAP = 3_000
+RERANK_TIERS = 500
+_CANDIDATE = "p.id, p.tsv, p.doc_len FROM papers p"
+_TITLE = "ts_filter(p.tsv, '{a}')"  # the title's lexemes: index papers_title_tsv
+_TSV_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")  # 'lexeme':1A,5B,7 in tsvector text
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
     "updated listing_date comment journal_ref doi code_links upvotes upvote_sources "
@@ -101,6 +113,51 @@ def _rank_weights(weights: FieldWeights) -> list[float]:
     top = max(weights.title, weights.abstract, weights.authors, 1e-9)
     return [weights.authors / top, weights.authors / top, weights.abstract / top,
             weights.title / top]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """What BM25 needs of one query, whichever rows it ranks."""
+
+    tsquery: str
+    lexemes: list[str]
+    idf: dict[str, float]
+    avgdl: float
+    weights: FieldWeights
+    limit: int
+
+    def bm25(self, doc_len: int, terms: str) -> float:
+        """FTS5's bm25() of one paper, from the query's lexemes in its tsv (as text: each
+        position's weight letter says its field, A title, B abstract, C authors)."""
+        w = self.weights
+        norm = K1 * (1 - B + B * doc_len / self.avgdl)
+        score = 0.0
+        for lexeme, positions in _TSV_ENTRY.findall(terms):
+            title, abstract = positions.count("A"), positions.count("B")
+            rest = positions.count(",") + 1 - title - abstract
+            tf = w.title * title + w.abstract * abstract + w.authors * rest
+            score += self.idf.get(lexeme.replace("''", "'"), 0.0) * tf * (K1 + 1) / (tf + norm)
+        return score
+
+
+def _idf(df: int, n: int) -> float:
+    """FTS5's idf: never zero or below, so a very common word still counts a little."""
+    value = math.log((n - df + 0.5) / (df + 0.5))
+    return value if value > 0 else 1e-6
+
+
+def match_bound(mode: str, parts: list[list[str]], df: dict[str, int], n: int) -> int:
+    """At most how many papers a query matches, from its lexemes' document counts: a part (a
+    term's or phrase's lexemes) no more than its rarest lexeme; all parts, the rarest part;
+    any part, their sum; two parts, the sum over pairs."""
+    sizes = [min(df.get(w, 0) for w in words) for words in parts]
+    if not sizes:
+        return 0
+    if mode == "and" or len(sizes) == 1 or (mode == "two" and len(sizes) == 2):
+        return min(sizes)
+    if mode == "two":
+        return min(n, sum(min(a, b) for a, b in combinations(sizes, 2)))
+    return min(n, sum(sizes))
 
 
 def _row_to_paper(row: Sequence) -> Paper:
@@ -386,38 +443,27 @@ class PostgresPapers(PaperStore):
         )
         return [list(r[1]) for r in rows]
 
-    def _tsquery(self, query: TextQuery) -> tuple[str, list[str]]:
-        """The tsquery text (lexemes quoted, so nothing is read as syntax) and its lexemes."""
-        parts: list[str] = []
-        lexemes: list[str] = []
-        for words in self._lexemes(query.terms):
-            if words:
-                parts.append("(" + " & ".join(_quote_lexeme(w) for w in words) + ")")
-                lexemes += words
-        for words in self._lexemes(query.phrases):
-            if words:
-                parts.append("(" + " <-> ".join(_quote_lexeme(w) for w in words) + ")")
-                lexemes += words
-        if query.mode == "two" and len(parts) > 2:
-            parts = [f"({a} & {b})" for a, b in combinations(parts, 2)]
-            return " | ".join(parts), list(dict.fromkeys(lexemes))
+    def _tsquery(self, query: TextQuery) -> tuple[str, list[list[str]]]:
+        """The tsquery text (lexemes quoted, so nothing is read as syntax) and each part's
+        lexemes (a term's or a phrase's; stopwords make none)."""
+        terms = [(w, " & ") for w in self._lexemes(query.terms) if w]
+        phrases = [(w, " <-> ") for w in self._lexemes(query.phrases) if w]
+        parts = [words for words, _ in terms + phrases]
+        clauses = ["(" + op.join(_quote_lexeme(w) for w in words) + ")"
+                   for words, op in terms + phrases]  # fmt: skip
+        if query.mode == "two" and len(clauses) > 2:
+            return " | ".join(f"({a} & {b})" for a, b in combinations(clauses, 2)), parts
         joiner = " & " if query.mode in ("and", "two") else " | "
-        return joiner.join(parts), list(dict.fromkeys(lexemes))
+        return joiner.join(clauses), parts
 
-    def _idf(self, lexemes: list[str]) -> tuple[list[float], float]:
-        """FTS5's idf per lexeme, and the average document length."""
-        rows = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)",
-                                 (lexemes,)))  # fmt: skip
+    def _statistics(self, lexemes: list[str]) -> tuple[dict[str, int], int, float]:
+        """Papers holding each lexeme, papers in all, and the average document length."""
+        df = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)",
+                               (lexemes,)))  # fmt: skip
         totals = dict(self.db.read("SELECT name, value FROM counters"
                                    " WHERE name IN ('documents', 'tokens')"))  # fmt: skip
         n = max(totals.get("documents", 0), 1)
-        avgdl = max(totals.get("tokens", 0) / n, 1.0)
-        idf = []
-        for lex in lexemes:
-            df = rows.get(lex, 0)
-            value = math.log((n - df + 0.5) / (df + 0.5))
-            idf.append(value if value > 0 else 1e-6)
-        return idf, avgdl
+        return df, n, max(totals.get("tokens", 0) / n, 1.0)
 
     def lexical_search(
         self,
@@ -427,50 +473,55 @@ class PostgresPapers(PaperStore):
         limit: int = 100,
         weights: FieldWeights = FieldWeights(),
     ) -> list[Hit]:
-        tsquery, lexemes = self._tsquery(query)
+        tsquery, parts = self._tsquery(query)
         if not tsquery:
             return []
-        idf, avgdl = self._idf(lexemes)
+        lexemes = list(dict.fromkeys(w for words in parts for w in words))
+        df, n, avgdl = self._statistics(lexemes)
+        idf = {lex: _idf(df.get(lex, 0), n) for lex in lexemes}
+        rank = _Ranking(tsquery, lexemes, idf, avgdl, weights, limit)
         where, params = filter_sql(filters)
+        if match_bound(query.mode, parts, df, n) <= EXACT_MAX:
+            source = f"SELECT {_CANDIDATE} WHERE p.tsv @@ %s::tsquery AND {where} LIMIT %s"
+            return self._ranked(rank, source, [tsquery, *params, CANDIDATES], RERANK)
+        # Too many matches to read them all: papers whose titles match the whole query come
+        # first, and when fewer than ``limit`` do, the other matches follow, TIER_CAP rows
+        # read in all (bench/README.md, "Lexical search at 1M").
+        title = f"SELECT {_CANDIDATE} WHERE {_TITLE} @@ %s::tsquery AND {where}"
+        hits = self._ranked(rank, f"{title} LIMIT %s", [tsquery, *params, TIER_CAP], RERANK_TIERS)
+        if len(hits) >= limit:
+            return hits
+        rest = f"SELECT {_CANDIDATE} WHERE p.tsv @@ %s::tsquery AND NOT ({_TITLE} @@ %s::tsquery)"
+        source = f"({title}) UNION ALL ({rest} AND {where}) LIMIT %s"
+        args = [tsquery, *params, tsquery, tsquery, *params, TIER_CAP]
+        return self._ranked(rank, source, args, RERANK_TIERS)
+
+    def _ranked(self, rank: _Ranking, source: str, args: list, rerank: int) -> list[Hit]:
+        """BM25 hits of the candidate rows ``source`` selects: ``ts_rank`` (C) keeps the best
+        ``rerank`` of them, and only those get the exact BM25, here, from the query's part of
+        their tsv (scoring in SQL cost ~15 us a row in joins and aggregates)."""
         sql = f"""
-            WITH q AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS q(lexeme, idf)),
-            cand AS (
-                SELECT m.id, m.tsv, m.doc_len FROM (
-                    SELECT p.id, p.tsv, p.doc_len FROM papers p
-                    WHERE p.tsv @@ %s::tsquery AND {where} LIMIT %s
-                ) m
+            SELECT c.id, c.doc_len,
+                ts_delete(c.tsv, tsvector_to_array(ts_delete(c.tsv, %s::text[])))::text
+            FROM (
+                SELECT m.id, m.tsv, m.doc_len FROM ({source}) m
                 ORDER BY ts_rank(%s::float4[], m.tsv, %s::tsquery, 1) DESC LIMIT %s
-            )
-            SELECT c.id, sum(q.idf * (f.tf * %s) / (f.tf + %s * (1 - %s + %s * c.doc_len / %s)))
-                AS score
-            FROM cand c
-            CROSS JOIN LATERAL (
-                SELECT u.lexeme, %s * cardinality(array_positions(u.weights, 'A'))
-                    + %s * cardinality(array_positions(u.weights, 'B'))
-                    + %s * (cardinality(u.weights) - cardinality(array_positions(u.weights, 'A'))
-                            - cardinality(array_positions(u.weights, 'B'))) AS tf
-                FROM unnest(ts_delete(c.tsv, tsvector_to_array(ts_delete(c.tsv, %s::text[])))) u
-            ) f
-            JOIN q ON q.lexeme = f.lexeme
-            GROUP BY c.id ORDER BY score DESC, c.id COLLATE "C" LIMIT %s
+            ) c
         """
-        args = [
-            lexemes, idf, tsquery, *params, CANDIDATES,
-            _rank_weights(weights), tsquery,
-            max(RERANK, limit), K1 + 1, K1, B, B, avgdl,
-            weights.title, weights.abstract, weights.authors, lexemes, limit,
-        ]  # fmt: skip
+        args = [rank.lexemes, *args, _rank_weights(rank.weights), rank.tsquery,
+                max(rerank, rank.limit)]  # fmt: skip
         try:
             rows = self.db.read(sql, args)
         except psycopg.Error as exc:
-            log.warning("full-text search for %r failed: %s", tsquery, exc)
+            log.warning("full-text search for %r failed: %s", rank.tsquery, exc)
             raise ValueError("cannot search for that query") from None
-        return [Hit(pid, float(score)) for pid, score in rows]
+        hits = [Hit(pid, rank.bm25(doc_len, terms)) for pid, doc_len, terms in rows]
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[: rank.limit]
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         words = self._lexemes(terms)
-        flat = sorted({w for ws in words for w in ws})
-        df = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)", (flat,)))
+        df, _, _ = self._statistics(sorted({w for ws in words for w in ws}))
         return {
             t: max((df.get(w, 0) for w in ws), default=0)
             for t, ws in zip(terms, words, strict=True)

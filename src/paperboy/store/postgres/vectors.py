@@ -168,6 +168,7 @@ class PostgresVectors(VectorStore):
         rows = self.db.read(
             "SELECT paper_id, embedding FROM vectors WHERE model = %s AND paper_id = ANY(%s)",
             (model, ids),
+            binary=True,
         )
         return {pid: _unit(v) for pid, v in rows}
 
@@ -178,6 +179,7 @@ class PostgresVectors(VectorStore):
                 "SELECT seq, paper_id, text_hash, embedding FROM vectors"
                 " WHERE model = %s AND seq > %s ORDER BY seq LIMIT %s",
                 (model, last, batch_size),
+                binary=True,
             )
             if not rows:
                 return
@@ -213,6 +215,7 @@ class PostgresVectors(VectorStore):
             "SELECT paper_id, embedding FROM passage_vectors"
             " WHERE model = %s AND paper_id = ANY(%s) ORDER BY paper_id, idx",
             (model, ids),
+            binary=True,
         )
         return _group_passages((pid, v) for pid, v in rows)
 
