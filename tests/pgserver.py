@@ -156,6 +156,11 @@ class EmbeddedCluster:
             raise
         return self
 
+    def restart(self) -> None:
+        """Stop and start on the same port: for settings read only at start."""
+        self._run("pg_ctl", "restart", "-w", "-t", "60", "-D", str(self.data),
+                  "-l", str(self.log), "-o", f"-p {self.port}")  # fmt: skip
+
     def stop(self) -> None:
         """Fast shutdown, then remove everything; safe to call twice."""
         atexit.unregister(self.stop)

@@ -43,7 +43,7 @@ CANDIDATES = 20_000
 RERANK = 1_500
 # Past EXACT_MAX, at most TIER_CAP rows are read, titles matching first, and RERANK_TIERS of
 # them get the exact BM25: hybrid p95 at 1M papers (bench/README.md, "Lexical search at 1M").
-TIER_CAP = 3_000
+TIER_CAP = 2_000
 RERANK_TIERS = 500
 _CANDIDATE = "p.id, p.tsv, p.doc_len FROM papers p"
 _TITLE = "ts_filter(p.tsv, '{a}')"  # the title's lexemes: index papers_title_tsv
