@@ -26,7 +26,10 @@ Measured:
 
 - ingest: papers/s of ``import_files`` into an empty store; then the vector load;
 - search: p50/p95 of lexical (``rank_ids``), dense (query embedding + ``nearest``) and hybrid
-  (the whole ``Searcher.search``), query embedding included, on 2-5-word title prefixes;
+  (the whole ``Searcher.search``), query embedding included, on 2-5-word title prefixes,
+  after as many other titles' prefixes warmed every method (and, on PostgreSQL, a VACUUM
+  ANALYZE after the bulk load, as its docs advise); PostgreSQL's lexical top 10 against
+  exact BM25 over every match;
 - web: ``paperboy serve`` (``--workers 1`` and ``2`` where the option exists) under 8
   keep-alive connections; every request is a new URL, so nothing is served from the
   response cache: uncached ``/api/papers/search`` and ``/api/daily_papers``;
@@ -203,21 +206,42 @@ def start_postgres():
     return server, where
 
 
+def vacuum_analyze(url: str) -> None:
+    """What PostgreSQL's docs advise after a bulk load (planner statistics, hint bits and the
+    visibility map), so that autovacuum does not do it during the measurements."""
+    import psycopg
+
+    with timer() as t, psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"PostgreSQL: VACUUM ANALYZE after the bulk load in {t.seconds:.0f} s", flush=True)
+
+
 # --- search latency --------------------------------------------------------------------
 def pct(samples: list[float], *qs: float) -> list[float]:
     ms = np.array(samples) * 1000
     return [float(np.percentile(ms, q)) for q in qs]
 
 
-def latencies(store, queries: list[str]) -> dict[str, tuple[float, float]]:
+def title_prefixes(records: list[dict], n: int, seed: int) -> list[str]:
+    """``n`` queries of 2-5 words, each the start of a random title."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(records), n, replace=False)
+    return [" ".join(records[i]["title"].split()[: rng.integers(2, 6)]) for i in picks]
+
+
+def latencies(store, queries: list[str], warm: list[str]) -> dict[str, tuple[float, float]]:
+    """p50/p95 of each method over ``queries``, after every method ran over ``warm`` (other
+    titles): the model, pools and the pages a search reads are warm, as in a running
+    service, but not from these very queries."""
     searcher = Searcher(store, load_settings({}))
-    for q in queries[:10]:  # warm the model, pools, caches and pages
-        searcher.search(SearchRequest(q, limit=20))
     methods: dict[str, Callable[[str], object]] = {
         "lexical": lambda q: searcher.rank_ids(q, "lexical", Filters(), 100),
         "dense": lambda q: searcher.rank_ids(q, "dense", Filters(), 100),
         "hybrid": lambda q: searcher.search(SearchRequest(q, limit=20)),
     }
+    for fn in methods.values():
+        for q in warm:
+            fn(q)
     out = {}
     for name, fn in methods.items():
         samples = []
@@ -228,6 +252,32 @@ def latencies(store, queries: list[str]) -> dict[str, tuple[float, float]]:
         out[name] = tuple(pct(samples, 50, 95))
     searcher.close()
     return out
+
+
+def exact_agreement(store, queries: list[str]) -> dict[str, float]:  # noqa: ANN001
+    """PostgreSQL's lexical top 10 against exact BM25 over every match (EXACT_MAX, CANDIDATES
+    and RERANK lifted): the share of queries with the same ten scores (copies of one paper
+    score alike, so ids may differ), and the exact top-10 score mass kept."""
+    from paperboy.search.lexical import lexical_hits
+    from paperboy.search.query import parse_query
+    from paperboy.store.postgres import papers as pg
+
+    def top10(q: str) -> list[float]:
+        hits = lexical_hits(store, parse_query(q), None, limit=100, enough=10).bm25
+        return sorted((h.score for h in hits), reverse=True)[:10]
+
+    kept = [top10(q) for q in queries]
+    saved = pg.EXACT_MAX, pg.CANDIDATES, pg.RERANK
+    pg.EXACT_MAX = pg.CANDIDATES = pg.RERANK = 10**9
+    try:
+        exact = [top10(q) for q in queries]
+    finally:
+        pg.EXACT_MAX, pg.CANDIDATES, pg.RERANK = saved
+    pairs = [(k, e) for k, e in zip(kept, exact, strict=True) if e]
+    same = [len(k) == len(e) and np.allclose(k, e, rtol=1e-6) for k, e in pairs]
+    mass = [sum(k) / sum(e) for k, e in pairs]
+    return {"queries": len(pairs), "same": float(np.mean(same)), "mass": float(np.mean(mass)),
+            "worst": float(np.min(mass))}  # fmt: skip
 
 
 # --- web -------------------------------------------------------------------------------
@@ -467,6 +517,8 @@ def run(args, records, base, server, where: str, tmp: Path) -> None:  # noqa: AN
                     store.vectors.save_passage_vectors(PACKAGED, batch)
             vector_rows.append([name, t.seconds, args.papers / t.seconds])
             print(f"{name}: stored vectors in {t.seconds:.0f} s", flush=True)
+        if name == "PostgreSQL" and not args.ingest_only:
+            vacuum_analyze(url)
     base_rate = ingest_rows[0][2]
     if args.ingest_only:
         print_table(
@@ -486,13 +538,12 @@ def run(args, records, base, server, where: str, tmp: Path) -> None:  # noqa: AN
         ],  # fmt: skip
     )
 
-    rng = np.random.default_rng(0)
-    picks = rng.choice(len(records), args.queries, replace=False)
-    queries = [" ".join(records[i]["title"].split()[: rng.integers(2, 6)]) for i in picks]
+    queries = title_prefixes(records, args.queries, seed=0)
+    warm = title_prefixes(records, args.queries, seed=1)  # other titles (a pick or two alike)
     lat = {}
     for name, url in urls.items():
         with open_store(url) as store:
-            lat[name] = latencies(store, queries)
+            lat[name] = latencies(store, queries, warm)
         print(f"{name}: search latency measured", flush=True)
     rows = []
     for method in ("lexical", "dense", "hybrid"):
@@ -506,6 +557,13 @@ def run(args, records, base, server, where: str, tmp: Path) -> None:  # noqa: AN
         rows,
     )
 
+    with open_store(urls["PostgreSQL"]) as store:
+        agree = exact_agreement(store, queries)
+    print(
+        f"PostgreSQL lexical top 10 vs exact BM25 over every match ({agree['queries']} queries"
+        f" with matches): same ten scores {agree['same']:.1%}; top-10 score mass kept"
+        f" {agree['mass']:.4f} on average, {agree['worst']:.4f} at worst"
+    )
     if not args.skip_web:
         web(args, records, urls)
     if not args.skip_scifact:

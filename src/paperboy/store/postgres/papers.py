@@ -7,10 +7,12 @@ lexeme (``lexemes``), and the totals (``counters``), all updated by every paper 
 the writer lock. Scores follow SQLite FTS5's ``bm25()`` (k1 = 1.2, b = 0.75, field weights
 applied to term frequencies), so both backends rank alike.
 
-Scoring every match in SQL costs tens of microseconds each, so ranking is two-stage:
-``ts_rank`` (C, same field weights) keeps the best ``RERANK`` matches and only those get the
-exact BM25; within a match only the query's lexemes are read (``ts_delete``), not the whole
-vector.
+Ranking is two-stage: ``ts_rank`` (C, same field weights) keeps the best matches and only
+those get the exact BM25, computed here from the query's lexemes in their tsv
+(``ts_delete``), not the whole vector. Where the statistics allow more than ``EXACT_MAX``
+matches (a common word in a large collection), reading every match would cost hundreds of
+milliseconds, so candidates come from the papers whose titles match first (a GIN index on
+the title's lexemes), then from the other matches, ``TIER_CAP`` rows in all.
 """
 
 from __future__ import annotations
