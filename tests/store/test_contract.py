@@ -151,6 +151,17 @@ def test_listing_dates_newest_first_and_filtered(seeded: Store) -> None:
     assert seeded.papers.listing_dates(Filters(categories=("cs.LG",))) == [date(2024, 1, 3)]
 
 
+def test_listing_dates_follow_every_write_and_hide(seeded: Store) -> None:
+    """Remembered between calls (every list asks), but never past a write or a hide."""
+    assert seeded.papers.listing_dates()[0] == date(2024, 1, 4)
+    seeded.papers.upsert_papers([paper("2401.00009", listing_date=date(2024, 1, 9))])
+    assert seeded.papers.listing_dates()[0] == date(2024, 1, 9)
+    seeded.papers.set_hidden("2401.00009", True)
+    assert seeded.papers.listing_dates()[0] == date(2024, 1, 4)
+    seeded.papers.set_hidden("2401.00002", True)
+    assert seeded.papers.listing_dates() == [date(2024, 1, 4), date(2024, 1, 2), date(2023, 12, 31)]
+
+
 def test_iter_papers_visits_each_once(seeded: Store) -> None:
     batches = list(seeded.papers.iter_papers(batch_size=2))
     assert [len(b) for b in batches] == [2, 2, 1]

@@ -49,6 +49,18 @@ TIER_CAP = 2_000
 RERANK_TIERS = 500
 _CANDIDATE = "p.id, p.tsv, p.doc_len FROM papers p"
 _TITLE = "ts_filter(p.tsv, '{a}')"  # the title's lexemes: index papers_title_tsv
+_LISTING_DAYS = """
+    WITH RECURSIVE days(day) AS (
+        (SELECT listing_date FROM papers WHERE listing_date IS NOT NULL AND hidden_at IS NULL
+         ORDER BY listing_date DESC LIMIT 1)
+        UNION ALL
+        SELECT (SELECT p.listing_date FROM papers p
+                WHERE p.listing_date < days.day AND p.hidden_at IS NULL
+                ORDER BY p.listing_date DESC LIMIT 1)
+        FROM days WHERE days.day IS NOT NULL
+    )
+    SELECT day FROM days WHERE day IS NOT NULL
+"""
 _TSV_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")  # 'lexeme':1A,5B,7 in tsvector text
 _COLUMNS = (
     "id namespace version title abstract authors categories primary_category published "
@@ -232,6 +244,7 @@ class PostgresPapers(PaperStore):
     def __init__(self, db: Database) -> None:
         self.db = db
         self._total: tuple[int, int] | None = None
+        self._days: tuple[int, list[date]] | None = None
         self._local = threading.local()  # the writer's connection, inside a transaction
         self._jobs: list[_IndexAhead] = []  # prepare()'s, newest last
         self._jobs_lock = threading.Lock()
@@ -367,13 +380,23 @@ class PostgresPapers(PaperStore):
             yield [_row_to_paper(r[1:]) for r in rows]
 
     def listing_dates(self, filters: Filters | None = None) -> list[date]:
-        where, params = filter_sql(filters)
-        rows = self.db.read(
-            f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
-            f" AND {where} ORDER BY p.listing_date DESC",
-            params,
-        )
-        return [r[0] for r in rows]
+        if filters:
+            where, params = filter_sql(filters)
+            rows = self.db.read(
+                f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
+                f" AND {where} ORDER BY p.listing_date DESC",
+                params,
+            )
+            return [r[0] for r in rows]
+        # Every list, feed and trending render asks for the days: remembered until the
+        # papers-changed counter moves, and found by stepping down the listing_date index a
+        # day at a time (DISTINCT read every row: 1.1 s at 1M papers, made each daily page
+        # 1.5 req/s; this is ~50 ms).
+        version = self.version()
+        cached = self._days
+        if cached is None or cached[0] != version:
+            self._days = cached = (version, [r[0] for r in self.db.read(_LISTING_DAYS)])
+        return list(cached[1])
 
     def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
         if not ids:
