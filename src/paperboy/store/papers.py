@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 from paperboy.models.arxiv_id import parse_arxiv_id
 from paperboy.models.paper import Paper, merge, settle_listing_day
@@ -12,6 +13,7 @@ from paperboy.models.query import FieldWeights, Filters, Hit, TextQuery, UpsertC
 
 ORDERS = ("listing", "published", "upvotes", "id")
 LISTED_ORDERS = ("listing", "upvotes")
+T = TypeVar("T")
 
 
 def merge_batch(papers: Sequence[Paper]) -> dict[str, Paper]:
@@ -24,6 +26,18 @@ def merge_batch(papers: Sequence[Paper]) -> dict[str, Paper]:
 
 class PaperStore(ABC):
     """Papers, their full-text index and the papers-changed counter."""
+
+    def __init__(self) -> None:
+        self._remembered: dict[str, tuple[int, Any]] = {}  # name -> (papers version, value)
+
+    def _per_version(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered until the papers-changed counter moves: for what every
+        list, search or render asks and only a paper write (or a hide) changes."""
+        version = self.version()
+        held = self._remembered.get(name)
+        if held is None or held[0] != version:
+            held = self._remembered[name] = (version, compute())
+        return held[1]
 
     def upsert_papers(self, papers: Sequence[Paper]) -> UpsertCounts:
         """Merge a batch into the store in one transaction (all or nothing).
@@ -129,8 +143,18 @@ class PaperStore(ABC):
     @abstractmethod
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]: ...
 
+    def count_papers(self, filters: Filters | None = None) -> int:
+        """Papers passing ``filters``; the total, asked for on every search, is remembered."""
+        if filters:
+            return self._count_filtered(filters)
+        return self._per_version("total", self._count_all)
+
     @abstractmethod
-    def count_papers(self, filters: Filters | None = None) -> int: ...
+    def _count_all(self) -> int:
+        """Every paper that is not hidden."""
+
+    @abstractmethod
+    def _count_filtered(self, filters: Filters) -> int: ...
 
     @abstractmethod
     def list_papers(
@@ -146,9 +170,15 @@ class PaperStore(ABC):
     def iter_papers(self, batch_size: int = 1000) -> Iterator[list[Paper]]:
         """Every paper once, in insertion order, in batches."""
 
-    @abstractmethod
     def listing_dates(self, filters: Filters | None = None) -> list[date]:
-        """Distinct listing days, newest first."""
+        """Distinct listing days, newest first; all of them (every list, feed and trending
+        render asks) remembered."""
+        if filters:
+            return self._listing_dates(filters)
+        return list(self._per_version("days", lambda: self._listing_dates(None)))
+
+    @abstractmethod
+    def _listing_dates(self, filters: Filters | None) -> list[date]: ...
 
     @abstractmethod
     def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
@@ -173,9 +203,12 @@ class PaperStore(ABC):
         """Hide a paper from every list, feed, search and lookup (or show it again); True
         when it exists. Moves the papers-changed counter, so no cached page keeps it."""
 
-    @abstractmethod
     def hidden_ids(self) -> list[str]:
-        """Every hidden paper (for admins, and for vector searches to leave out)."""
+        """Every hidden paper (for admins, and for vector searches to leave out), remembered."""
+        return list(self._per_version("hidden", self._hidden_ids))
+
+    @abstractmethod
+    def _hidden_ids(self) -> list[str]: ...
 
     # --- full text ----------------------------------------------------------------------
     @abstractmethod

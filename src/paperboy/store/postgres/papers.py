@@ -242,9 +242,8 @@ def _quote_lexeme(lexeme: str) -> str:
 
 class PostgresPapers(PaperStore):
     def __init__(self, db: Database) -> None:
+        super().__init__()
         self.db = db
-        self._total: tuple[int, int] | None = None
-        self._days: tuple[int, list[date]] | None = None
         self._local = threading.local()  # the writer's connection, inside a transaction
         self._jobs: list[_IndexAhead] = []  # prepare()'s, newest last
         self._jobs_lock = threading.Lock()
@@ -339,14 +338,11 @@ class PostgresPapers(PaperStore):
         found = {r[0]: _row_to_paper(r) for r in rows}
         return {i: found[i] for i in ids if i in found}
 
-    def count_papers(self, filters: Filters | None = None) -> int:
-        if not filters:
-            version = self.version()
-            cached = self._total
-            if cached is None or cached[0] != version:
-                hidden = self.db.read("SELECT count(*) FROM papers WHERE hidden_at IS NOT NULL")
-                self._total = cached = (version, self.db.counter("documents") - hidden[0][0])
-            return cached[1]
+    def _count_all(self) -> int:
+        hidden = self.db.read("SELECT count(*) FROM papers WHERE hidden_at IS NOT NULL")
+        return self.db.counter("documents") - hidden[0][0]
+
+    def _count_filtered(self, filters: Filters) -> int:
         where, params = filter_sql(filters)
         return self.db.read(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
 
@@ -379,7 +375,7 @@ class PostgresPapers(PaperStore):
             last = rows[-1][0]
             yield [_row_to_paper(r[1:]) for r in rows]
 
-    def listing_dates(self, filters: Filters | None = None) -> list[date]:
+    def _listing_dates(self, filters: Filters | None) -> list[date]:
         if filters:
             where, params = filter_sql(filters)
             rows = self.db.read(
@@ -388,15 +384,9 @@ class PostgresPapers(PaperStore):
                 params,
             )
             return [r[0] for r in rows]
-        # Every list, feed and trending render asks for the days: remembered until the
-        # papers-changed counter moves, and found by stepping down the listing_date index a
-        # day at a time (DISTINCT read every row: 1.1 s at 1M papers, made each daily page
-        # 1.5 req/s; this is ~50 ms).
-        version = self.version()
-        cached = self._days
-        if cached is None or cached[0] != version:
-            self._days = cached = (version, [r[0] for r in self.db.read(_LISTING_DAYS)])
-        return list(cached[1])
+        # All days: stepping down the listing_date index a day at a time (DISTINCT read
+        # every row: 1.1 s at 1M papers, made each daily page 1.5 req/s; this is ~50 ms).
+        return [r[0] for r in self.db.read(_LISTING_DAYS)]
 
     def filter_ids(self, ids: Sequence[str], filters: Filters) -> set[str]:
         if not ids:
@@ -451,7 +441,7 @@ class PostgresPapers(PaperStore):
             found = conn.execute("SELECT 1 FROM papers WHERE id = %s", (paper_id,)).fetchone()
             return found is not None
 
-    def hidden_ids(self) -> list[str]:
+    def _hidden_ids(self) -> list[str]:
         rows = self.db.read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")
         return [r[0] for r in rows]
 

@@ -126,10 +126,8 @@ _LISTED_ORDERS = {
 
 class SQLitePapers(PaperStore):
     def __init__(self, db: Database) -> None:
+        super().__init__()
         self.db = db
-        self._total: tuple[int, int] | None = None  # (papers version, count of all papers)
-        self._hidden: tuple[int, list[str]] | None = None  # (papers version, hidden ids)
-        self._days: tuple[int, list[date]] | None = None  # (papers version, listing days)
 
     def _write_transaction(self):  # noqa: ANN202
         return self.db.write()
@@ -190,16 +188,10 @@ class SQLitePapers(PaperStore):
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         return self._fetch_papers(self.db.reader, ids)
 
-    def count_papers(self, filters: Filters | None = None) -> int:
-        if not filters:
-            # The total is asked for on every search (and counting scans an index: ~8 ms at
-            # 75k papers), so it is remembered until the papers-changed counter moves.
-            version = self.version()
-            cached = self._total
-            if cached is None or cached[0] != version:
-                count = self._read("SELECT count(*) FROM papers WHERE hidden_at IS NULL")[0][0]
-                self._total = cached = (version, count)
-            return cached[1]
+    def _count_all(self) -> int:
+        return self._read("SELECT count(*) FROM papers WHERE hidden_at IS NULL")[0][0]
+
+    def _count_filtered(self, filters: Filters) -> int:
         where, params = filter_sql(filters)
         return self._read(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
 
@@ -232,19 +224,9 @@ class SQLitePapers(PaperStore):
             last = rows[-1][0]
             yield [_row_to_paper(r[1:]) for r in rows]
 
-    def listing_dates(self, filters: Filters | None = None) -> list[date]:
-        if not filters:
-            # Every list, feed and trending render asks for the days; finding them reads each
-            # paper's row (hidden_at sits past the abstract: ~100-200 ms at 75k papers), so
-            # they are remembered until the papers-changed counter moves.
-            version = self.version()
-            cached = self._days
-            if cached is None or cached[0] != version:
-                self._days = cached = (version, self._listing_dates(None))
-            return list(cached[1])
-        return self._listing_dates(filters)
-
     def _listing_dates(self, filters: Filters | None) -> list[date]:
+        # Reads each paper's row (hidden_at sits past the abstract: ~100-200 ms at 75k
+        # papers): the store remembers the unfiltered days (PaperStore.listing_dates).
         where, params = filter_sql(filters)
         rows = self._read(
             f"SELECT DISTINCT p.listing_date FROM papers p WHERE p.listing_date IS NOT NULL"
@@ -305,13 +287,9 @@ class SQLitePapers(PaperStore):
                 is not None
             )
 
-    def hidden_ids(self) -> list[str]:
-        version = self.version()
-        cached = self._hidden
-        if cached is None or cached[0] != version:
-            rows = self._read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")
-            self._hidden = cached = (version, [r[0] for r in rows])
-        return cached[1]
+    def _hidden_ids(self) -> list[str]:
+        rows = self._read("SELECT id FROM papers WHERE hidden_at IS NOT NULL ORDER BY id")
+        return [r[0] for r in rows]
 
     # --- full text ----------------------------------------------------------------------
     def lexical_search(
