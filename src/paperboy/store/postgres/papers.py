@@ -134,11 +134,14 @@ class _Ranking:
     """What BM25 needs of one query, whichever rows it ranks."""
 
     tsquery: str
-    lexemes: list[str]
-    idf: dict[str, float]
+    idf: dict[str, float]  # per query lexeme, in query order
     avgdl: float
     weights: FieldWeights
     limit: int
+
+    @property
+    def lexemes(self) -> list[str]:
+        return list(self.idf)
 
     def bm25(self, doc_len: int, terms: str) -> float:
         """FTS5's bm25() of one paper, from the query's lexemes in its tsv (as text: each
@@ -471,10 +474,13 @@ class PostgresPapers(PaperStore):
         joiner = " & " if query.mode in ("and", "two") else " | "
         return joiner.join(clauses), parts
 
+    def _document_frequencies(self, lexemes: Sequence[str]) -> dict[str, int]:
+        rows = self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)", (lexemes,))
+        return dict(rows)
+
     def _statistics(self, lexemes: list[str]) -> tuple[dict[str, int], int, float]:
         """Papers holding each lexeme, papers in all, and the average document length."""
-        df = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)",
-                               (lexemes,)))  # fmt: skip
+        df = self._document_frequencies(lexemes)
         totals = dict(self.db.read("SELECT name, value FROM counters"
                                    " WHERE name IN ('documents', 'tokens')"))  # fmt: skip
         n = max(totals.get("documents", 0), 1)
@@ -494,7 +500,7 @@ class PostgresPapers(PaperStore):
         lexemes = list(dict.fromkeys(w for words in parts for w in words))
         df, n, avgdl = self._statistics(lexemes)
         idf = {lex: _idf(df.get(lex, 0), n) for lex in lexemes}
-        rank = _Ranking(tsquery, lexemes, idf, avgdl, weights, limit)
+        rank = _Ranking(tsquery, idf, avgdl, weights, limit)
         where, params = filter_sql(filters)
         if match_bound(query.mode, parts, df, n) <= EXACT_MAX:
             source = f"SELECT {_CANDIDATE} WHERE p.tsv @@ %s::tsquery AND {where} LIMIT %s"
@@ -536,7 +542,7 @@ class PostgresPapers(PaperStore):
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         words = self._lexemes(terms)
-        df, _, _ = self._statistics(sorted({w for ws in words for w in ws}))
+        df = self._document_frequencies(sorted({w for ws in words for w in ws}))
         return {
             t: max((df.get(w, 0) for w in ws), default=0)
             for t, ws in zip(terms, words, strict=True)
