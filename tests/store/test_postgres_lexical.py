@@ -117,3 +117,37 @@ def test_past_exact_max_title_matches_come_first(corpus_url: str, monkeypatch) -
         store.papers.set_hidden(pid(0), True)
         hits = store.papers.lexical_search(TextQuery(terms=("pulsar", "quasar"), mode="or"))
         assert pid(0) not in {h.id for h in hits} and len(hits) == 12
+
+
+def _buckets(url: str, ids: list[str]) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            f"SELECT id, hashtext(id) & {pg_papers.BUCKETS - 1} FROM papers WHERE id = ANY(%s)",
+            (ids,),
+        ).fetchall()
+    return dict(rows)
+
+
+def test_past_exact_max_buckets_are_read_in_order(corpus_url: str, monkeypatch) -> None:
+    """Under its LIMIT a search takes the matches of the first buckets of papers, not any."""
+    monkeypatch.setattr(pg_papers, "EXACT_MAX", 5)
+    monkeypatch.setattr(pg_papers, "TIER_CAP", 3)
+    monkeypatch.setattr(pg_papers, "RERANK_TIERS", 100)
+    with open_store(corpus_url) as store:
+        top = store.papers.lexical_search(TextQuery(terms=("quasar", "pulsar")), limit=3)
+    bucket = _buckets(corpus_url, [pid(i) for i in range(6)])
+    assert len(top) == 3
+    assert sorted(bucket[h.id] for h in top) == sorted(bucket.values())[:3]
+
+
+@pytest.mark.parametrize("column", ["p.tsv", pg_papers._TITLE])
+def test_each_bucket_has_its_partial_index(corpus_url: str, column: str) -> None:
+    """The buckets the search names are the ones migration 0012 indexed."""
+    select = f"SELECT p.id FROM papers p WHERE {column} @@ 'quasar'::tsquery"
+    source, _ = pg_papers._per_bucket(select, [])
+    with psycopg.connect(corpus_url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN {source}").fetchall())
+    kind = "tsv" if column == "p.tsv" else "title"
+    used = {f"papers_{kind}_b{k}" for k in range(pg_papers.BUCKETS)}
+    assert {name for name in used if f" on {name} " in plan} == used
