@@ -58,7 +58,7 @@ RERANK_TIERS = 300
 # (hashtext(id) & 15) = k.
 BUCKETS = 16
 _CANDIDATE = "p.id, p.tsv, p.doc_len FROM papers p"
-_TITLE = "ts_filter(p.tsv, '{a}')"  # the title's lexemes: index papers_title_tsv
+_TITLE = "ts_filter(p.tsv, '{a}')"  # the title's lexemes: indexes papers_title_b0..15
 _LISTING_DAYS = """
     WITH RECURSIVE days(day) AS (
         (SELECT listing_date FROM papers WHERE listing_date IS NOT NULL AND hidden_at IS NULL
