@@ -492,17 +492,17 @@ class PostgresPapers(PaperStore):
         joiner = " & " if query.mode in ("and", "two") else " | "
         return joiner.join(clauses), parts
 
-    def _document_frequencies(self, lexemes: Sequence[str]) -> dict[str, int]:
-        rows = self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)", (lexemes,))
-        return dict(rows)
-
     def _statistics(self, lexemes: list[str]) -> tuple[dict[str, int], int, float]:
-        """Papers holding each lexeme, papers in all, and the average document length."""
-        df = self._document_frequencies(lexemes)
-        totals = dict(self.db.read("SELECT name, value FROM counters"
-                                   " WHERE name IN ('documents', 'tokens')"))  # fmt: skip
-        n = max(totals.get("documents", 0), 1)
-        return df, n, max(totals.get("tokens", 0) / n, 1.0)
+        """Papers holding each lexeme, papers in all, and the average document length: one
+        read, as every search asks for them."""
+        ((documents, tokens, df),) = self.db.read(
+            "SELECT (SELECT value FROM counters WHERE name = 'documents'),"
+            " (SELECT value FROM counters WHERE name = 'tokens'),"
+            " (SELECT jsonb_object_agg(lexeme, df) FROM lexemes WHERE lexeme = ANY(%s))",
+            (lexemes,),
+        )
+        n = max(documents or 0, 1)
+        return df or {}, n, max((tokens or 0) / n, 1.0)
 
     def lexical_search(
         self,
@@ -563,7 +563,8 @@ class PostgresPapers(PaperStore):
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         words = self._lexemes(terms)
-        df = self._document_frequencies(sorted({w for ws in words for w in ws}))
+        flat = sorted({w for ws in words for w in ws})
+        df = dict(self.db.read("SELECT lexeme, df FROM lexemes WHERE lexeme = ANY(%s)", (flat,)))
         return {
             t: max((df.get(w, 0) for w in ws), default=0)
             for t, ws in zip(terms, words, strict=True)
